@@ -1,0 +1,1 @@
+"""The conformance suite: pytest tests and the plugin that points them at a target."""

@@ -1,0 +1,1 @@
+"""The load suite: Locust scenarios, load shapes, SLO gate, summaries and plots."""
