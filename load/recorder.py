@@ -1,0 +1,200 @@
+"""Accumulates request results into histograms and counters, drains deltas, merges them back.
+
+The same object serves every role: a worker records and periodically :meth:`drain`\\ s what it
+gathered since the last report; the master (or a lone local process) :meth:`merge`\\ s those
+snapshots. Everything a snapshot holds adds up exactly (integer counts, HdrHistogram counts, cost in
+pico-dollars), so the merged figures do not depend on how the load was split between workers.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from hdrh.histogram import HdrHistogram
+
+from load.histograms import TIMELINE_DIGITS, add_encoded, encode, new_histogram, record
+from load.metrics import RequestResult
+
+RUN_HISTOGRAMS: Final = (
+    "ttft_ms",
+    "itl_ms",
+    "e2e_ms",
+    "tpot_ms",
+    "request_tokens_per_s",
+    "schedule_lag_ms",
+    "e2e_from_intended_ms",
+)
+"""Whole-run histograms. ``e2e_from_intended_ms`` is latency measured from the scheduled send
+time (corrected for coordinated omission); it and ``schedule_lag_ms`` exist only under an
+arrival-rate shape."""
+WINDOW_HISTOGRAMS: Final = ("ttft_ms", "itl_ms", "e2e_ms")
+PICO: Final = 10**12
+
+
+def _to_pico(usd: float) -> int:
+    return round(usd * PICO)
+
+
+@dataclass(slots=True)
+class Window:
+    """One time bucket of the run, for the plots over time."""
+
+    requests: int = 0
+    failures: int = 0
+    output_tokens: int = 0
+    users: int = 0
+    histograms: dict[str, HdrHistogram] = field(default_factory=dict)
+
+    def histogram(self, name: str) -> HdrHistogram:
+        if name not in self.histograms:
+            self.histograms[name] = new_histogram(TIMELINE_DIGITS)
+        return self.histograms[name]
+
+
+class MetricsRecorder:
+    """Exact, mergeable measurements of a load run (see module docstring)."""
+
+    def __init__(self, window_s: int = 1) -> None:
+        self.window_s = max(1, int(window_s))
+        self._reset()
+
+    def _reset(self) -> None:
+        self.requests = 0
+        self.failures = 0
+        self.output_tokens = 0
+        self.cost_pusd = 0
+        self.by_status: Counter[str] = Counter()
+        self.errors: Counter[str] = Counter()
+        self.token_sources: Counter[str] = Counter()
+        self.kinds: Counter[str] = Counter()
+        self.channel_requests: Counter[str] = Counter()
+        self.channel_cost_pusd: Counter[str] = Counter()
+        self.histograms: dict[str, HdrHistogram] = {}
+        self.windows: dict[int, Window] = {}
+
+    def histogram(self, name: str) -> HdrHistogram:
+        if name not in self.histograms:
+            self.histograms[name] = new_histogram()
+        return self.histograms[name]
+
+    def window(self, wall_time: float) -> Window:
+        key = int(wall_time // self.window_s) * self.window_s
+        if key not in self.windows:
+            self.windows[key] = Window()
+        return self.windows[key]
+
+    def record(self, result: RequestResult, wall_time: float) -> None:
+        """Count one finished request; ``wall_time`` (epoch seconds) places it in a window."""
+        window = self.window(wall_time)
+        self.requests += 1
+        window.requests += 1
+        self.kinds[result.kind] += 1
+        self.by_status[str(result.status)] += 1
+        if not result.ok:
+            self.failures += 1
+            window.failures += 1
+            self.errors[result.error or "unknown"] += 1
+        if result.channel is not None:
+            self.channel_requests[result.channel] += 1
+        if result.cost_usd is not None:
+            cost = _to_pico(result.cost_usd)
+            self.cost_pusd += cost
+            if result.channel is not None:
+                self.channel_cost_pusd[result.channel] += cost
+        if result.intended_at is not None:
+            lag = result.schedule_lag_s or 0.0
+            record(self.histogram("schedule_lag_ms"), lag * 1000)
+            record(self.histogram("e2e_from_intended_ms"), (result.e2e_s + lag) * 1000)
+        if not result.ok:
+            return
+        self._record_success(result, window)
+
+    def _record_success(self, result: RequestResult, window: Window) -> None:
+        record(self.histogram("e2e_ms"), result.e2e_s * 1000)
+        record(window.histogram("e2e_ms"), result.e2e_s * 1000)
+        if result.ttft_s is not None:
+            record(self.histogram("ttft_ms"), result.ttft_s * 1000)
+            record(window.histogram("ttft_ms"), result.ttft_s * 1000)
+        for gap in result.itl_s:
+            record(self.histogram("itl_ms"), gap * 1000)
+            record(window.histogram("itl_ms"), gap * 1000)
+        tokens = result.output_tokens
+        if tokens:
+            self.output_tokens += tokens
+            window.output_tokens += tokens
+            if result.token_source is not None:
+                self.token_sources[result.token_source] += 1
+            record(self.histogram("request_tokens_per_s"), result.tokens_per_s or 0.0)
+            if result.ttft_s is not None and tokens > 1:
+                tpot = (result.e2e_s - result.ttft_s) / (tokens - 1)
+                record(self.histogram("tpot_ms"), tpot * 1000)
+
+    def note_users(self, wall_time: float, users: int) -> None:
+        """Remember the user count seen in a window (the highest, when sampled several times)."""
+        window = self.window(wall_time)
+        window.users = max(window.users, users)
+
+    def snapshot(self) -> dict[str, Any]:
+        """Everything recorded, as plain JSON/msgpack-safe data."""
+        return {
+            "window_s": self.window_s,
+            "requests": self.requests,
+            "failures": self.failures,
+            "output_tokens": self.output_tokens,
+            "cost_pusd": self.cost_pusd,
+            "by_status": dict(self.by_status),
+            "errors": dict(self.errors),
+            "token_sources": dict(self.token_sources),
+            "kinds": dict(self.kinds),
+            "channel_requests": dict(self.channel_requests),
+            "channel_cost_pusd": dict(self.channel_cost_pusd),
+            "histograms": {name: encode(h) for name, h in self.histograms.items()},
+            "windows": {
+                str(key): {
+                    "requests": w.requests,
+                    "failures": w.failures,
+                    "output_tokens": w.output_tokens,
+                    "users": w.users,
+                    "histograms": {name: encode(h) for name, h in w.histograms.items()},
+                }
+                for key, w in self.windows.items()
+            },
+        }
+
+    def drain(self) -> dict[str, Any]:
+        """A snapshot of what was recorded since the last drain, then start afresh."""
+        snapshot = self.snapshot()
+        self._reset()
+        return snapshot
+
+    def merge(self, snapshot: dict[str, Any]) -> None:
+        """Add a snapshot from :meth:`snapshot` or :meth:`drain` (another process's, usually)."""
+        self.requests += snapshot["requests"]
+        self.failures += snapshot["failures"]
+        self.output_tokens += snapshot["output_tokens"]
+        self.cost_pusd += snapshot["cost_pusd"]
+        self.by_status.update(snapshot["by_status"])
+        self.errors.update(snapshot["errors"])
+        self.token_sources.update(snapshot["token_sources"])
+        self.kinds.update(snapshot["kinds"])
+        self.channel_requests.update(snapshot["channel_requests"])
+        self.channel_cost_pusd.update(snapshot["channel_cost_pusd"])
+        for name, encoded in snapshot["histograms"].items():
+            add_encoded(self.histogram(name), encoded)
+        for key, data in snapshot["windows"].items():
+            # Windows are keyed by epoch seconds, so workers' windows line up by wall clock.
+            window = self.window(float(key))
+            window.requests += data["requests"]
+            window.failures += data["failures"]
+            window.output_tokens += data["output_tokens"]
+            window.users = max(window.users, data["users"])
+            for name, encoded in data["histograms"].items():
+                add_encoded(window.histogram(name), encoded)
+
+    @classmethod
+    def from_snapshot(cls, snapshot: dict[str, Any]) -> MetricsRecorder:
+        recorder = cls(snapshot.get("window_s", 1))
+        recorder.merge(snapshot)
+        return recorder

@@ -1,0 +1,90 @@
+"""``summary.json``: the run's figures in one flat, stable document the SLO gate reads paths of."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+from load.histograms import summarize
+from load.recorder import PICO, MetricsRecorder
+
+DYNAMIC_MAPS: Final = ("by_status", "errors", "by_kind", "by_channel", "token_counts")
+"""Summary keys whose sub-keys depend on the run (status codes, channels...). An SLO may name any
+sub-key of these; one that never occurred counts as 0."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunInfo:
+    """How the run was set up and when it ran (epoch seconds); no secrets."""
+
+    started: float
+    stopped: float
+    scenario: str = ""
+    shape: str = ""
+    users: int = 0
+    workers: int = 0
+    target: str = ""
+    model: str = ""
+    client: str = ""
+    arrival_rate: float = 0.0
+    locust_requests: int | None = None
+    """Locust's own request count, a cross-check that no result was lost on the way."""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def duration_s(self) -> float:
+        return max(0.0, self.stopped - self.started)
+
+
+def build_summary(recorder: MetricsRecorder, run: RunInfo) -> dict[str, Any]:
+    """The summary document; every key is present even when the run measured nothing."""
+    duration = run.duration_s
+    requests = recorder.requests
+    histograms = recorder.histograms
+    empty = MetricsRecorder()
+
+    def figures(name: str) -> dict[str, float | int | None]:
+        return summarize(histograms.get(name) or empty.histogram(name))
+
+    return {
+        "requests": requests,
+        "failures": recorder.failures,
+        "rps": _rate(requests, duration),
+        "error_rate": round(recorder.failures / requests, 6) if requests else 0.0,
+        "duration_s": round(duration, 3),
+        "ttft_ms": figures("ttft_ms"),
+        "itl_ms": figures("itl_ms"),
+        "e2e_ms": figures("e2e_ms"),
+        "tpot_ms": figures("tpot_ms"),
+        "output_tokens": recorder.output_tokens,
+        "output_tokens_per_s": _rate(recorder.output_tokens, duration),
+        "request_tokens_per_s": figures("request_tokens_per_s"),
+        "token_counts": dict(sorted(recorder.token_sources.items())),
+        "by_status": dict(sorted(recorder.by_status.items())),
+        "errors": dict(sorted(recorder.errors.items())),
+        "by_kind": dict(sorted(recorder.kinds.items())),
+        "by_channel": {
+            channel: {
+                "requests": recorder.channel_requests[channel],
+                "cost_usd": recorder.channel_cost_pusd[channel] / PICO,
+            }
+            for channel in sorted(recorder.channel_requests)
+        },
+        "cost_usd": recorder.cost_pusd / PICO,
+        "schedule_lag_ms": figures("schedule_lag_ms"),
+        "e2e_from_intended_ms": figures("e2e_from_intended_ms"),
+        "run": asdict(run) | {"duration_s": round(duration, 3)},
+        "slo": {"passed": True, "breaches": []},
+    }
+
+
+def _rate(count: int, seconds: float) -> float:
+    return round(count / seconds, 3) if seconds > 0 else 0.0
+
+
+def write_summary(summary: dict[str, Any], directory: Path) -> Path:
+    path = directory / "summary.json"
+    path.write_text(json.dumps(summary, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+    return path
