@@ -1,11 +1,74 @@
-"""`routify-suite serve`."""
+"""`routify-suite serve`: the reference server in the foreground.
+
+Once it listens it prints exactly one line to stdout, ``Serving on http://HOST:PORT/v1``,
+flushed, so another process (a benchmark, a CI job) can read the URL even with ``--port 0``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
 
 import click
 
-from routify_suite.cli._stub import not_yet_available
+EXIT_USAGE = 2
 
 
 @click.command("serve")
-def serve() -> int:
-    """Not yet available."""
-    return not_yet_available("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option(
+    "--port",
+    default=8080,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on; 0 picks a free one.",
+)
+@click.option(
+    "--ttft-ms",
+    "ttft_ms",
+    default=0.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Time to first token, in milliseconds.",
+)
+@click.option(
+    "--itl-ms",
+    "itl_ms",
+    default=0.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Delay between tokens, in milliseconds.",
+)
+@click.option(
+    "--accounts",
+    "accounts_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Accounts TOML file (default: the shipped fixtures/accounts/default.toml).",
+)
+def serve(host: str, port: int, ttft_ms: float, itl_ms: float, accounts_file: Path | None) -> int:
+    """Run the Routify reference server (routify-suite serve)."""
+    from routify_suite.server.accounts import AccountsFileError, load_accounts
+    from routify_suite.server.runner import NotifyingServer, build_config
+    from routify_suite.server.state import Settings
+
+    try:
+        accounts = load_accounts(accounts_file)
+    except AccountsFileError as error:
+        click.echo(f"routify-suite serve: {error}", err=True)
+        return EXIT_USAGE
+    config = build_config(host, port, accounts, Settings(ttft_ms=ttft_ms, itl_ms=itl_ms))
+    server = NotifyingServer(config, capture_signals=True)
+
+    def announce(ready: NotifyingServer) -> None:
+        shown = f"[{host}]" if ":" in host else host
+        sys.stdout.write(f"Serving on http://{shown}:{ready.bound_port}/v1\n")
+        sys.stdout.flush()
+
+    server.on_ready = announce
+    try:
+        server.run()
+    except SystemExit:  # uvicorn exits when it cannot bind; it has logged why
+        click.echo(f"routify-suite serve: cannot listen on {host}:{port}", err=True)
+        return EXIT_USAGE
+    return 0

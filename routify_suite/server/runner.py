@@ -1,0 +1,137 @@
+"""Running the reference server: in a thread for tests and the embedded default, or in the
+foreground for ``routify-suite serve``.
+
+The thread variant follows httpx's test conftest: signal handlers off (only the main thread may
+own them), wait for uvicorn's startup on an Event, ``should_exit`` and join in ``finally``.
+With ``port=0`` the real port is read from the bound socket.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import uvicorn
+
+from routify_suite.server.accounts import Account, load_accounts
+from routify_suite.server.app import create_app
+from routify_suite.server.state import ServerState, Settings
+
+STARTUP_TIMEOUT_S = 30.0
+GRACEFUL_SHUTDOWN_S = 2
+
+
+class ServerStartError(RuntimeError):
+    """The server could not start (port taken, bad host...); the message is one line."""
+
+
+def _loop_name() -> str:
+    try:
+        import uvloop  # noqa: F401
+    except ImportError:  # pragma: no cover - uvloop is a dependency where it is available
+        return "asyncio"
+    return "uvloop"
+
+
+def build_config(
+    host: str, port: int, accounts: dict[str, Account], settings: Settings
+) -> uvicorn.Config:
+    return uvicorn.Config(
+        create_app(accounts, settings),
+        host=host,
+        port=port,
+        loop=_loop_name(),
+        http="httptools",
+        lifespan="off",
+        access_log=False,
+        log_level="warning",
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+        backlog=4096,
+    )
+
+
+class NotifyingServer(uvicorn.Server):
+    """A uvicorn server that reports startup on an Event and can leave signals alone."""
+
+    def __init__(self, config: uvicorn.Config, capture_signals: bool) -> None:
+        super().__init__(config)
+        self.ready = threading.Event()
+        self._capture = capture_signals
+        self.on_ready: Callable[[NotifyingServer], None] | None = None
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        if self._capture:
+            with super().capture_signals():
+                yield
+        else:
+            yield
+
+    async def startup(self, sockets: list | None = None) -> None:  # type: ignore[type-arg]
+        await super().startup(sockets=sockets)
+        if self.started and self.on_ready is not None:
+            self.on_ready(self)
+        self.ready.set()
+
+    @property
+    def bound_port(self) -> int:
+        return int(self.servers[0].sockets[0].getsockname()[1])
+
+
+@dataclass(frozen=True, slots=True)
+class RunningServer:
+    """A started reference server: where it listens, and its live state (ledger, streams)."""
+
+    host: str
+    port: int
+    state: ServerState
+
+    @property
+    def base_url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}/v1"
+
+
+def resolve_accounts(accounts: dict[str, Account] | Path | str | None) -> dict[str, Account]:
+    if isinstance(accounts, dict):
+        return accounts
+    return load_accounts(accounts)
+
+
+@contextlib.contextmanager
+def running_server(
+    host: str = "127.0.0.1",
+    port: int = 0,
+    ttft_ms: float = 0,
+    itl_ms: float = 0,
+    accounts: dict[str, Account] | Path | str | None = None,
+) -> Iterator[RunningServer]:
+    """Serve in a background thread for the duration of the ``with`` block."""
+    settings = Settings(ttft_ms=ttft_ms, itl_ms=itl_ms)
+    server = NotifyingServer(
+        build_config(host, port, resolve_accounts(accounts), settings), capture_signals=False
+    )
+    failure: list[BaseException] = []
+
+    def serve() -> None:
+        try:
+            server.run()
+        except BaseException as error:  # uvicorn sys.exit()s when it cannot bind
+            failure.append(error)
+        finally:
+            server.ready.set()
+
+    thread = threading.Thread(target=serve, name="routify-reference-server", daemon=True)
+    thread.start()
+    try:
+        if not server.ready.wait(STARTUP_TIMEOUT_S) or not server.started:
+            reason = f": {failure[0]!r}" if failure else ""
+            raise ServerStartError(f"reference server did not start on {host}:{port}{reason}")
+        state: ServerState = server.config.app.state.routify
+        yield RunningServer(host=host, port=server.bound_port, state=state)
+    finally:
+        server.should_exit = True
+        thread.join(STARTUP_TIMEOUT_S)

@@ -1,0 +1,63 @@
+"""What every request of one server instance shares: settings, accounts, ledger, limiter and
+the count of open streams (which tests wait on instead of sleeping)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from routify_suite.server.accounts import Account
+from routify_suite.server.ledger import Ledger
+from routify_suite.server.ratelimit import RateLimiter
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    ttft_ms: float = 0.0
+    """Delay before the first token (streaming) or added to a whole answer (non-streaming)."""
+    itl_ms: float = 0.0
+    """Delay between two tokens."""
+    maintenance_retry_after_s: int = 30
+
+
+class StreamTracker:
+    """Counts open streams; ``wait_until_idle`` lets another thread wait for them to end."""
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._open = 0
+        self.opened_total = 0
+        self.cancelled_total = 0
+
+    @property
+    def open(self) -> int:
+        return self._open
+
+    def opened(self) -> None:
+        with self._condition:
+            self._open += 1
+            self.opened_total += 1
+
+    def closed(self, cancelled: bool) -> None:
+        with self._condition:
+            self._open -= 1
+            self.cancelled_total += cancelled
+            self._condition.notify_all()
+
+    def wait_until_idle(self, timeout: float) -> bool:
+        """True once no stream is open; False when ``timeout`` seconds pass first."""
+        with self._condition:
+            return self._condition.wait_for(lambda: self._open == 0, timeout)
+
+
+@dataclass(slots=True)
+class ServerState:
+    settings: Settings
+    accounts: dict[str, Account]
+    ledger: Ledger = field(init=False)
+    limiter: RateLimiter = field(init=False)
+    streams: StreamTracker = field(default_factory=StreamTracker)
+
+    def __post_init__(self) -> None:
+        self.ledger = Ledger(self.accounts.values())
+        self.limiter = RateLimiter({key: a.rate_limit for key, a in self.accounts.items()})
