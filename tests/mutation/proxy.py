@@ -1,0 +1,112 @@
+"""A reverse proxy in front of the reference server that applies one named deviation.
+
+The deviation is chosen by the first path segment (``/<name>/v1/chat/completions``), so one proxy
+serves every deviation at once and parallel test runs never share mutable state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+import httpx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route
+
+from routify_suite.sse import SSEParser
+from tests.mutation.deviation import Deviation, Reply, Upstream
+
+STALL_SECONDS = 30.0
+"""How long a stalling stream waits before it gives up by itself (the suite's idle timeout is
+far shorter; the bound only keeps the proxy from holding a connection forever)."""
+
+_HOP_HEADERS = {"host", "content-length", "connection", "transfer-encoding", "accept-encoding"}
+
+
+class StreamCut(Exception):
+    """Raised inside a response body to drop the connection mid-stream."""
+
+
+def _forwardable(headers: Mapping[str, str]) -> dict[str, str]:
+    return {key: value for key, value in headers.items() if key.lower() not in _HOP_HEADERS}
+
+
+def create_proxy(upstream_base: str, deviations: Mapping[str, Deviation]) -> Starlette:
+    """The proxy app: ``/<deviation>/v1/...`` forwards to ``upstream_base`` + ``/...``."""
+    client = httpx.AsyncClient(base_url=upstream_base, timeout=httpx.Timeout(30.0))
+
+    async def handle(request: Request) -> Response:
+        deviation = deviations.get(request.path_params["deviation"])
+        if deviation is None:
+            return Response("unknown deviation", status_code=404)
+        outgoing = Upstream(
+            method=request.method,
+            path="/" + request.path_params["rest"],
+            headers=_forwardable(request.headers),
+            body=await request.body(),
+        )
+        outgoing = deviation.on_request(outgoing)
+        upstream = await client.send(
+            client.build_request(
+                outgoing.method, outgoing.path, headers=outgoing.headers, content=outgoing.body
+            ),
+            stream=True,
+        )
+        try:
+            raw = await upstream.aread()
+        finally:
+            await upstream.aclose()
+        headers = _forwardable(upstream.headers)
+        if upstream.headers.get("content-type", "").startswith("text/event-stream"):
+            return _stream_reply(deviation, upstream.status_code, headers, raw)
+        reply = deviation.on_reply(
+            Reply(status=upstream.status_code, headers=headers, body=raw),
+            outgoing,
+        )
+        return Response(reply.body, status_code=reply.status, headers=reply.headers)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await client.aclose()
+
+    return Starlette(
+        routes=[Route("/{deviation}/v1/{rest:path}", handle, methods=["GET", "POST"])],
+        lifespan=lifespan,
+    )
+
+
+def _stream_reply(
+    deviation: Deviation, status: int, headers: dict[str, str], raw: bytes
+) -> Response:
+    parser = SSEParser()
+    events: list[Any] = []
+    for event in parser.feed(raw):
+        try:
+            events.append(json.loads(event.data))
+        except ValueError:
+            events.append(event.data)
+    events = deviation.on_events(events)
+    framing = deviation.framing
+    payloads = [event if isinstance(event, str) else framing.payload(event) for event in events]
+    writes = deviation.on_writes(framing.render_stream(payloads))
+    headers = deviation.on_stream_headers(headers)
+
+    async def body() -> AsyncIterator[bytes]:
+        for number, write in enumerate(writes):
+            if number == deviation.stall_after:
+                await asyncio.sleep(STALL_SECONDS)
+                return
+            if number == deviation.cut_after:
+                raise StreamCut(deviation.name)
+            yield write
+
+    media_type = headers.pop("content-type", None)
+    return StreamingResponse(body(), status_code=status, headers=headers, media_type=media_type)
