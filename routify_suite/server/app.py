@@ -20,6 +20,7 @@ from starlette.routing import Route
 from routify_suite.server import errors
 from routify_suite.server.accounts import Account
 from routify_suite.server.catalog import AUTO_MODEL, MODELS, listed_models
+from routify_suite.server.pacing import wait_until
 from routify_suite.server.rendering import response_body
 from routify_suite.server.service import Answer, authenticate, new_request_ids, prepare
 from routify_suite.server.state import ServerState, Settings
@@ -70,7 +71,9 @@ async def chat_completions(request: Request) -> Response:
 async def _simulate_generation(answer: Answer, settings: Settings, tokens: int) -> None:
     """A non-streaming answer takes as long as its stream would; the money stays held."""
     try:
-        await asyncio.sleep((settings.ttft_ms + settings.itl_ms * (tokens - 1)) / 1000)
+        await wait_until(
+            answer.started + (settings.ttft_ms + settings.itl_ms * (tokens - 1)) / 1000
+        )
     except asyncio.CancelledError:
         answer.reservation.release()
         raise

@@ -14,6 +14,7 @@ from typing import Any
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from routify_suite.server.pacing import wait_until
 from routify_suite.server.rendering import ChunkWriter
 from routify_suite.server.service import Answer
 from routify_suite.server.state import ServerState
@@ -73,13 +74,10 @@ class CompletionStream(Response):
             body = b"".join(events) + self._closing()
             await send({"type": "http.response.body", "body": body, "more_body": False})
             return
-        loop = asyncio.get_running_loop()
-        due = loop.time() + settings.ttft_ms / 1000
+        due = self.answer.started + settings.ttft_ms / 1000
         step = settings.itl_ms / 1000
         for index, event in enumerate(events):
-            delay = due - loop.time()
-            if delay > 0:
-                await asyncio.sleep(delay)
+            await wait_until(due)
             due += step
             self.sent = index + 1
             if index == last:
