@@ -1,0 +1,91 @@
+"""Terminal output of a load run: a live progress line while Locust runs, a table at the end."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from load.files import read_json
+
+POLL_S = 0.5
+
+
+def follow(
+    process: subprocess.Popen[bytes], live_path: Path, run_time: int, deadline: float, err: Console
+) -> int | None:
+    """Show progress until ``process`` exits; its exit code, or None when past ``deadline`` s."""
+    started = time.monotonic()
+    columns = (
+        TextColumn("[bold]load[/]"),
+        BarColumn(),
+        TextColumn("{task.fields[status]}"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task("load", total=run_time, status="starting Locust")
+        while True:
+            try:
+                return process.wait(POLL_S)
+            except subprocess.TimeoutExpired:
+                pass
+            if time.monotonic() - started > deadline:
+                return None
+            live = read_json(live_path)
+            if live is not None:
+                progress.update(
+                    task, completed=min(run_time, live.get("elapsed_s", 0)), status=_status(live)
+                )
+
+
+def _status(live: dict[str, Any]) -> str:
+    workers = f" · {live['workers']} workers" if live.get("workers") else ""
+    return (
+        f"{live.get('users', 0)} users · {live.get('requests', 0)} requests"
+        f" · {live.get('failures', 0)} failed{workers}"
+    )
+
+
+def _figure(value: Any, unit: str = "") -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.2f}{unit}"
+    return f"{value:,}{unit}"
+
+
+def print_summary(directory: Path, out: Console) -> None:
+    """The key figures of ``summary.json`` and the SLO verdict."""
+    summary = read_json(directory / "summary.json")
+    if summary is None:
+        return
+    table = Table(title="routify-suite load", show_header=True, header_style="bold")
+    for column in ("metric", "p50", "p90", "p95", "p99", "max"):
+        table.add_column(column, justify="right" if column != "metric" else "left")
+    for name in ("ttft_ms", "itl_ms", "e2e_ms", "tpot_ms", "schedule_lag_ms"):
+        figures = summary.get(name) or {}
+        if figures.get("count"):
+            keys = ("p50", "p90", "p95", "p99", "max")
+            table.add_row(name, *(_figure(figures.get(key)) for key in keys))
+    out.print(table)
+    out.print(
+        f"requests {_figure(summary['requests'])} · failures {_figure(summary['failures'])}"
+        f" ({summary['error_rate']:.2%}) · {_figure(summary['rps'])} req/s"
+        f" · {_figure(summary['output_tokens_per_s'])} output tokens/s"
+        f" · cost ${summary['cost_usd']:.6f}",
+        highlight=False,
+    )
+    if summary.get("errors"):
+        errors = ", ".join(f"{reason} ×{count}" for reason, count in summary["errors"].items())
+        out.print(f"errors: {errors}", markup=False, highlight=False)
+    slo = summary["slo"]
+    if slo["passed"]:
+        out.print("[green]SLO met[/]")
+    for breach in slo["breaches"]:
+        out.print(f"[red]SLO breached[/]: {breach['message']}", highlight=False)
+    out.print(f"report: {directory}", highlight=False)

@@ -1,0 +1,197 @@
+"""Locust glue: options, exact metrics per process, their merge on the master, the metrics file.
+
+Importing this module (every scenario does) registers the listeners. Roles:
+
+- a process that runs users records each request's result from the ``request`` event's context;
+- a worker drains what it recorded into every stats report (``report_to_master``) and once more,
+  by the custom message ``routify_metrics``, as soon as its users stop, so the master has the
+  last requests before it quits;
+- the master (or a lone local process) merges, samples the user count once a second, keeps a
+  small ``live.json`` for progress displays, and at the end writes ``metrics.json`` (encoded
+  histograms and counters) that :mod:`load.report` turns into ``summary.json`` and plots.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from pathlib import Path
+from typing import Any, Final
+
+import gevent
+from locust import events
+from locust.env import Environment
+from locust.runners import MasterRunner, WorkerRunner
+
+from load.files import LIVE_FILE, METRICS_FILE, write_json
+from load.recorder import MetricsRecorder
+from load.transports import CLIENTS
+
+MESSAGE: Final = "routify_metrics"
+REPORT_KEY: Final = "routify"
+MAX_WINDOWS: Final = 120
+"""At most this many time windows per run (plots over time), whatever the run time."""
+
+logger = logging.getLogger(__name__)
+
+
+@events.init_command_line_parser.add_listener
+def add_options(parser: Any) -> None:
+    group = parser.add_argument_group("routify", "Routify chat-completions load")
+    group.add_argument(
+        "--model", default="deepseek-v3.2", env_var="ROUTIFY_MODEL", help="model to request"
+    )
+    group.add_argument("--max-tokens", type=int, default=64, help="max_tokens per request")
+    group.add_argument(
+        "--client", choices=CLIENTS, default="fasthttp", help="HTTP client of the users"
+    )
+    group.add_argument(
+        "--arrival-rate",
+        type=float,
+        default=0.0,
+        help="total requests/s to schedule (open model; records intended vs actual send time)",
+    )
+    group.add_argument("--request-timeout", type=float, default=60.0, help="per-read timeout, s")
+    group.add_argument(
+        "--metrics-dir", default="", help="where the master writes metrics.json and live.json"
+    )
+    group.add_argument(
+        "--shape-steps", type=int, default=4, help="steps of the step shape (and spike phases)"
+    )
+
+
+class Collector:
+    """This process's share of the run's metrics, in whatever role the runner gives it."""
+
+    def __init__(self, environment: Environment) -> None:
+        self.environment = environment
+        self.recorder = MetricsRecorder()
+        self.started: float | None = None
+        self.stopped: float | None = None
+        self.sampler: gevent.Greenlet | None = None
+        self.workers_seen = 0
+        runner = environment.runner
+        self.is_worker = isinstance(runner, WorkerRunner)
+        self.is_master = isinstance(runner, MasterRunner)
+        events = environment.events
+        events.request.add_listener(self.on_request)
+        events.test_start.add_listener(self.on_test_start)
+        events.test_stop.add_listener(self.on_test_stop)
+        if self.is_worker:
+            events.report_to_master.add_listener(self.on_report_to_master)
+        else:
+            events.worker_report.add_listener(self.on_worker_report)
+            events.quitting.add_listener(self.on_quitting)
+            if self.is_master:
+                runner.register_message(MESSAGE, self.on_message)
+
+    @property
+    def options(self) -> Any:
+        return self.environment.parsed_options
+
+    def on_request(self, context: dict[str, Any] | None = None, **_: Any) -> None:
+        result = (context or {}).get("routify")
+        if result is not None:
+            self.recorder.record(result, time.time())
+
+    def on_test_start(self, **_: Any) -> None:
+        if self.is_worker:
+            window = getattr(self.options, "metrics_window_s", 1)
+            self.recorder = MetricsRecorder(window)
+            return
+        options = self.options
+        run_time = getattr(options, "run_time", None) or 0
+        window = max(1, math.ceil(run_time / MAX_WINDOWS)) if run_time else 5
+        # Custom attributes of parsed_options travel to the workers with each spawn message.
+        options.metrics_window_s = window
+        options.arrival_users = getattr(options, "num_users", None) or 1
+        paces = getattr(self.environment.shape_class, "paces_arrivals", False)
+        if paces and not getattr(options, "arrival_rate", 0.0):
+            options.arrival_rate = float(options.arrival_users)  # one request/s per user
+        self.recorder = MetricsRecorder(window)
+        self.started, self.stopped = time.time(), None
+        if self.sampler is None:
+            self.sampler = gevent.spawn(self._sample)
+
+    def on_test_stop(self, **_: Any) -> None:
+        if self.is_worker:
+            self.environment.runner.send_message(MESSAGE, self.recorder.drain())
+            return
+        self.stopped = time.time()
+        self._write_live("stopped")
+
+    def on_report_to_master(self, data: dict[str, Any], **_: Any) -> None:
+        data[REPORT_KEY] = self.recorder.drain()
+
+    def on_worker_report(self, data: dict[str, Any], **_: Any) -> None:
+        snapshot = data.get(REPORT_KEY)
+        if snapshot:
+            self.recorder.merge(snapshot)
+
+    def on_message(self, environment: Environment, msg: Any, **_: Any) -> None:
+        self.recorder.merge(msg.data)
+
+    def _sample(self) -> None:
+        """Once a second: the user count for the plots, and the live progress file."""
+        while True:
+            runner = self.environment.runner
+            if runner is not None and self.stopped is None:
+                self.recorder.note_users(time.time(), runner.user_count)
+                if self.is_master:
+                    self.workers_seen = max(self.workers_seen, runner.worker_count)
+                self._write_live("running")
+            gevent.sleep(1.0)
+
+    def _write_live(self, state: str) -> None:
+        directory = getattr(self.options, "metrics_dir", "")
+        if not directory:
+            return
+        runner = self.environment.runner
+        live = {
+            "state": state,
+            "elapsed_s": time.time() - (self.started or time.time()),
+            "users": runner.user_count if runner else 0,
+            "requests": self.recorder.requests,
+            "failures": self.recorder.failures,
+            "workers": runner.worker_count if self.is_master else 0,
+        }
+        write_json(Path(directory) / LIVE_FILE, live)
+
+    def on_quitting(self, environment: Environment, **_: Any) -> None:
+        if self.sampler is not None:
+            self.sampler.kill(block=False)
+        started = self.started or time.time()
+        stopped = self.stopped or time.time()
+        stats = environment.runner.stats.total if environment.runner else None
+        info = {
+            "started": started,
+            "stopped": stopped,
+            "host": environment.host or "",
+            "model": getattr(self.options, "model", ""),
+            "client": getattr(self.options, "client", ""),
+            "arrival_rate": getattr(self.options, "arrival_rate", 0.0),
+            "users": getattr(self.options, "num_users", None) or 0,
+            "workers": self.workers_seen,
+            "shape": type(environment.shape_class).__name__ if environment.shape_class else "",
+            "user_classes": sorted(cls.__name__ for cls in environment.user_classes),
+            "locust_requests": stats.num_requests if stats else None,
+        }
+        logger.info(
+            "routify: %d requests, %d failures (Locust counted %s)",
+            self.recorder.requests,
+            self.recorder.failures,
+            info["locust_requests"],
+        )
+        directory = getattr(self.options, "metrics_dir", "")
+        if directory:
+            Path(directory).mkdir(parents=True, exist_ok=True)
+            write_json(
+                Path(directory) / METRICS_FILE,
+                {"run": info, "metrics": self.recorder.snapshot()},
+            )
+
+
+@events.init.add_listener
+def on_init(environment: Environment, **_: Any) -> None:
+    environment.routify_collector = Collector(environment)  # type: ignore[attr-defined]

@@ -1,0 +1,271 @@
+"""One ``routify-suite load`` run: server (when needed), Locust master and workers, report, gate.
+
+Never imports Locust (it would monkey-patch this process); Locust runs as child processes and
+leaves ``metrics.json`` for :mod:`load.report`. Exit codes: 0 SLO met, 1 breached, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Final
+
+from rich.console import Console
+
+from load import console
+from load.files import KEY_ENV, LIVE_FILE, METRICS_FILE, REFERENCE_KEY
+from load.processes import ProcessError, ReferenceServer, free_port, start_locust, stop
+from load.recorder import MetricsRecorder
+from load.report import MetricsFileError, finish_report, read_metrics
+from load.slo import Bound, SLOError, load_slo
+from load.summary import RunInfo, build_summary
+from load.target import TargetError, read_target
+from routify_suite.paths import ROOT
+from routify_suite.redact import Redactor
+
+SCENARIOS: Final = ("chat", "stream", "mixed")
+SHAPES: Final = ("constant", "step", "spike", "constant-arrival-rate")
+DEFAULT_MODEL: Final = "deepseek-v3.2"
+FINISH_GRACE_S: Final = 90.0
+"""Beyond the run time: worker start-up, ramp-down and report writing, then the run is cut."""
+LOAD_DIR: Final = ROOT / "load"
+NO_SUCCESS: Final = (Bound("requests", min=1), Bound("error_rate", max=0.999999))
+"""The gate without an SLO file: the run fails only when no request at all succeeded."""
+
+
+class UsageError(ValueError):
+    """Bad options or files; one line, exit code 2."""
+
+
+@dataclass(frozen=True, slots=True)
+class LoadOptions:
+    scenario: str = "mixed"
+    users: int = 10
+    spawn_rate: float | None = None
+    run_time: str = "60s"
+    shape: str = "constant"
+    workers: int = 0
+    target: Path | None = None
+    base_url: str | None = None
+    slo: Path | None = None
+    report_dir: Path = ROOT / "reports" / "load"
+    client: str = "fasthttp"
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    base_url: str
+    api_key: str
+    model: str
+    label: str
+
+
+def parse_timespan(text: str) -> int:
+    """``90``, ``90s``, ``15m``, ``1h30m`` -> seconds (Locust's own syntax)."""
+    match = re.fullmatch(r"\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s?)?\s*", text)
+    if not text.strip() or match is None:
+        raise UsageError(f"--run-time: {text!r} is not a time span like 60s, 15m or 1h30m")
+    hours, minutes, seconds = (int(part or 0) for part in match.groups())
+    total = hours * 3600 + minutes * 60 + seconds
+    if total <= 0:
+        raise UsageError("--run-time must be at least 1 second")
+    return total
+
+
+def parse_shape(text: str) -> tuple[str, float]:
+    """``NAME`` or ``constant-arrival-rate:RATE`` (requests/s; default one per user per second)."""
+    name, _, rate_text = text.partition(":")
+    if name not in SHAPES:
+        raise UsageError(f"--shape: {name!r} is not one of {', '.join(SHAPES)}")
+    if not rate_text:
+        return name, 0.0
+    if name != "constant-arrival-rate":
+        raise UsageError(f"--shape: {name} takes no parameter (only constant-arrival-rate:RATE)")
+    try:
+        rate = float(rate_text)
+    except ValueError:
+        rate = 0.0
+    if rate <= 0:
+        raise UsageError(f"--shape: arrival rate {rate_text!r} must be a positive number")
+    return name, rate
+
+
+def check_options(options: LoadOptions) -> None:
+    if options.scenario not in SCENARIOS:
+        raise UsageError(f"--scenario: {options.scenario!r} is not one of {', '.join(SCENARIOS)}")
+    if options.users < 1:
+        raise UsageError("--users must be at least 1")
+    if options.spawn_rate is not None and options.spawn_rate <= 0:
+        raise UsageError("--spawn-rate must be positive")
+    if options.workers < 0:
+        raise UsageError("--workers cannot be negative")
+
+
+def load_bounds(path: Path | None) -> list[Bound]:
+    """The SLO file's bounds, checked against the paths every summary has."""
+    if path is None:
+        return list(NO_SUCCESS)
+    template = build_summary(MetricsRecorder(), RunInfo(0.0, 0.0))
+    try:
+        return load_slo(path, template)
+    except SLOError as error:
+        raise UsageError(str(error)) from None
+
+
+@contextmanager
+def endpoint(options: LoadOptions, logs: Path) -> Iterator[Endpoint]:
+    """The target's URL, key and model; the reference server, started here, when no target."""
+    if options.target is not None:
+        try:
+            target = read_target(options.target)
+        except TargetError as error:
+            raise UsageError(str(error)) from None
+        url = options.base_url or target.base_url
+        yield Endpoint(url, target.api_key, target.model, target.name or str(options.target))
+        return
+    if options.base_url:
+        key = os.environ.get(KEY_ENV) or REFERENCE_KEY
+        yield Endpoint(options.base_url, key, DEFAULT_MODEL, options.base_url)
+        return
+    with ReferenceServer(logs / "server.log") as server:
+        yield Endpoint(server.base_url, REFERENCE_KEY, DEFAULT_MODEL, "reference server")
+
+
+def locust_arguments(options: LoadOptions, where: Endpoint, run_time: int) -> list[str]:
+    shape, rate = parse_shape(options.shape)
+    files = [
+        str(LOAD_DIR / "scenarios" / f"{options.scenario}.py"),
+        str(LOAD_DIR / "shapes" / f"{shape.replace('-', '_')}.py"),
+    ]
+    spawn_rate = options.spawn_rate or float(options.users)
+    report = options.report_dir
+    arguments = [
+        "-f",
+        ",".join(files),
+        "--headless",
+        "--host",
+        where.base_url,
+        "--users",
+        str(options.users),
+        "--spawn-rate",
+        f"{spawn_rate:g}",
+        "--run-time",
+        f"{run_time}s",
+        "--stop-timeout",
+        "0",
+        "--exit-code-on-error",
+        "0",
+        "--only-summary",
+        "--csv",
+        str(report / "locust"),
+        "--csv-full-history",
+        "--html",
+        str(report / "locust.html"),
+        "--metrics-dir",
+        str(report),
+        "--model",
+        where.model,
+        "--client",
+        options.client,
+    ]
+    if shape == "constant-arrival-rate":
+        arguments += ["--arrival-rate", f"{rate or float(options.users):g}"]
+    return arguments
+
+
+def run_load(options: LoadOptions, out: Console, err: Console) -> int:
+    """Run the whole thing; return the exit code. Every failure is one line on ``err``."""
+    redact = Redactor()
+    try:
+        check_options(options)
+        run_time = parse_timespan(options.run_time)
+        parse_shape(options.shape)
+        bounds = load_bounds(options.slo)
+        options.report_dir.mkdir(parents=True, exist_ok=True)
+        for stale in (METRICS_FILE, LIVE_FILE):
+            (options.report_dir / stale).unlink(missing_ok=True)
+        with endpoint(options, options.report_dir) as where:
+            redact.add(where.api_key)
+            info = _drive_locust(options, where, run_time, err)
+        metrics = read_metrics(options.report_dir, info)
+        code = finish_report(metrics, bounds, options.report_dir)
+    except (UsageError, ProcessError, MetricsFileError, OSError) as error:
+        err.print(f"routify-suite load: {redact(str(error))}", markup=False, highlight=False)
+        return 2
+    console.print_summary(options.report_dir, out)
+    return code
+
+
+def _drive_locust(options: LoadOptions, where: Endpoint, run_time: int, err: Console) -> RunInfo:
+    report = options.report_dir
+    arguments = locust_arguments(options, where, run_time)
+    secrets = {KEY_ENV: where.api_key}
+    shape, rate = parse_shape(options.shape)
+    info = RunInfo(
+        started=time.time(),
+        stopped=0.0,
+        scenario=options.scenario,
+        shape=shape,
+        users=options.users,
+        workers=options.workers,
+        target=where.label,
+        model=where.model,
+        client=options.client,
+        arrival_rate=rate,
+    )
+    (report / "locust.log").unlink(missing_ok=True)
+    with ExitStack() as children:
+        if options.workers:
+            port = free_port()
+            master_arguments = [
+                *arguments,
+                "--master",
+                "--master-bind-host",
+                "127.0.0.1",
+                "--master-bind-port",
+                str(port),
+                "--expect-workers",
+                str(options.workers),
+                "--expect-workers-max-wait",
+                "30",
+            ]
+            master = start_locust(master_arguments, report / "locust.log", secrets)
+            children.callback(stop, master)
+            worker_arguments = [
+                "-f",
+                arguments[1],
+                "--worker",
+                "--master-host",
+                "127.0.0.1",
+                "--master-port",
+                str(port),
+            ]
+            for index in range(options.workers):
+                worker = start_locust(worker_arguments, report / f"worker-{index}.log", secrets)
+                children.callback(stop, worker)
+        else:
+            master = start_locust(arguments, report / "locust.log", secrets)
+            children.callback(stop, master)
+        deadline = run_time + FINISH_GRACE_S + (30 if options.workers else 0)
+        code = console.follow(master, report / LIVE_FILE, run_time, deadline, err)
+        if code is None:
+            raise ProcessError(f"Locust did not finish within {deadline:g} s; stopped it")
+    if not (report / METRICS_FILE).exists():
+        raise ProcessError(
+            f"Locust exited with code {code} and wrote no metrics;"
+            f" see {report / 'locust.log'}: {_last_line(report / 'locust.log')}"
+        )
+    return replace(info, stopped=time.time())
+
+
+def _last_line(path: Path) -> str:
+    try:
+        lines = [line for line in path.read_text(errors="replace").splitlines() if line.strip()]
+    except OSError:
+        return ""
+    return lines[-1][:300] if lines else ""

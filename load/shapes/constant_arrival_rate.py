@@ -1,0 +1,8 @@
+"""Locustfile: constant arrival rate. ``--arrival-rate R`` requests/s over ``--users`` users.
+
+Each request's intended send time is recorded beside its actual one (coordinated omission).
+"""
+
+from load.shaping import ConstantArrivalRateShape
+
+__all__ = ["ConstantArrivalRateShape"]

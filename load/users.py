@@ -1,0 +1,165 @@
+"""The Locust user that talks to ``POST /v1/chat/completions``, streaming or not.
+
+Each request becomes one :class:`load.metrics.RequestResult` and one Locust ``request`` event
+(response time = end-to-end), so Locust's own CSV/HTML and its web UI count every request once; the
+result rides in the event's ``context`` for :mod:`load.plugin` to record exactly.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import time
+from functools import cache
+from typing import Any, Final
+
+import gevent
+import orjson
+from locust import User
+
+from load.files import KEY_ENV, REFERENCE_KEY
+from load.metrics import Kind, RequestResult, StreamObserver, error_result, measure_response
+from load.pacing import ArrivalSchedule
+from load.transports import Transport, make_transport
+
+PATH: Final = "/chat/completions"
+PROMPTS: Final = (
+    "Capital of France?",
+    "Explain TCP slow start in two sentences.",
+    "Write a haiku about load testing.",
+    "List three prime numbers above 100.",
+)
+
+logger = logging.getLogger(__name__)
+
+
+class LoadFailure(Exception):
+    """A failed request as Locust sees it; the message is the result's one-line reason."""
+
+
+@cache
+def api_key() -> str:
+    key = os.environ.get(KEY_ENV, "")
+    if not key:
+        logger.warning("%s is not set; using the reference server's valid key", KEY_ENV)
+    return key or REFERENCE_KEY
+
+
+def request_body(model: str, max_tokens: int, stream: bool, prompt: str) -> bytes:
+    body: dict[str, Any] = {
+        "model": model,
+        "messages": [
+            {"role": "system", "content": "You are concise."},
+            {"role": "user", "content": prompt},
+        ],
+        "max_tokens": max_tokens,
+        "stream": stream,
+    }
+    if stream:
+        body["stream_options"] = {"include_usage": True}
+    return orjson.dumps(body)
+
+
+class RoutifyUser(User):
+    """Sends chat completions; scenarios subclass it and pick the mix with ``@task``."""
+
+    abstract = True
+
+    def on_start(self) -> None:
+        options = self.environment.parsed_options
+        self.model: str = getattr(options, "model", "deepseek-v3.2")
+        self.max_tokens: int = getattr(options, "max_tokens", 64)
+        self.transport: Transport = make_transport(
+            getattr(options, "client", "fasthttp"),
+            self.host or "http://127.0.0.1:8080/v1",
+            {
+                "Authorization": f"Bearer {api_key()}",
+                "Content-Type": "application/json",
+                "Accept": "application/json, text/event-stream",
+            },
+            read_timeout=getattr(options, "request_timeout", 60.0),
+        )
+        rate = getattr(options, "arrival_rate", 0.0) or 0.0
+        self.schedule: ArrivalSchedule | None = None
+        if rate > 0:
+            users = getattr(options, "arrival_users", None) or options.num_users or 1
+            self.schedule = ArrivalSchedule.for_user(
+                rate, users, time.perf_counter(), random.random()
+            )
+
+    def wait_time(self) -> float:
+        return 0.0  # closed model: back to back; an arrival-rate schedule waits in _send
+
+    def chat_completion(self) -> RequestResult:
+        return self._send("chat")
+
+    def streaming_chat_completion(self) -> RequestResult:
+        return self._send("stream")
+
+    def _send(self, kind: Kind) -> RequestResult:
+        intended = None
+        if self.schedule is not None:
+            intended = self.schedule.take()
+            delay = intended - time.perf_counter()
+            if delay > 0:
+                gevent.sleep(delay)
+        body = request_body(self.model, self.max_tokens, kind == "stream", random.choice(PROMPTS))
+        started = time.perf_counter()
+        try:
+            result, length = (
+                self._stream(body, started, intended)
+                if kind == "stream"
+                else self._post(body, started, intended)
+            )
+        except Exception as error:  # a transport failure is a result, not a crash
+            self.transport.reset()
+            reason = f"transport: {type(error).__name__}"
+            result = error_result(kind, 0, b"", started, time.perf_counter(), intended, reason)
+            length = 0
+        self._publish(result, length)
+        return result
+
+    def _post(
+        self, body: bytes, started: float, intended: float | None
+    ) -> tuple[RequestResult, int]:
+        status, data = self.transport.post(PATH, body)
+        return measure_response(status, data, started, time.perf_counter(), intended), len(data)
+
+    def _stream(
+        self, body: bytes, started: float, intended: float | None
+    ) -> tuple[RequestResult, int]:
+        observer = StreamObserver(started_at=started, intended_at=intended)
+        status, error_body, length = 0, b"", 0
+        try:
+            for status, data, at in self.transport.stream(PATH, body):
+                length += len(data)
+                if status != 200:
+                    error_body += data
+                elif data:
+                    observer.feed(data, at)
+        except Exception as error:
+            if status != 200:
+                raise
+            self.transport.reset()
+            failed = observer.finish(
+                time.perf_counter(), status, f"transport: {type(error).__name__}"
+            )
+            return failed, length
+        finished = time.perf_counter()
+        if status != 200:
+            return error_result("stream", status, error_body, started, finished, intended), length
+        return observer.finish(finished, status), length
+
+    def _publish(self, result: RequestResult, length: int) -> None:
+        self.environment.events.request.fire(
+            request_type="POST",
+            name=result.kind,
+            response_time=result.e2e_s * 1000,
+            response_length=length,
+            response=None,
+            context={"routify": result},
+            exception=None if result.ok else LoadFailure(result.error),
+            start_time=time.time() - result.e2e_s,
+            url=PATH,
+        )
