@@ -49,7 +49,12 @@ EXIT_USAGE = 2
 def serve(host: str, port: int, ttft_ms: float, itl_ms: float, accounts_file: Path | None) -> int:
     """Run the Routify reference server (routify-suite serve)."""
     from routify_suite.server.accounts import AccountsFileError, load_accounts
-    from routify_suite.server.runner import NotifyingServer, build_config
+    from routify_suite.server.runner import (
+        NotifyingServer,
+        ServerStartError,
+        bind_socket,
+        build_config,
+    )
     from routify_suite.server.state import Settings
 
     try:
@@ -67,8 +72,10 @@ def serve(host: str, port: int, ttft_ms: float, itl_ms: float, accounts_file: Pa
 
     server.on_ready = announce
     try:
-        server.run()
-    except SystemExit:  # uvicorn exits when it cannot bind; it has logged why
-        click.echo(f"routify-suite serve: cannot listen on {host}:{port}", err=True)
+        sock = bind_socket(host, port)
+    except ServerStartError as error:
+        click.echo(f"routify-suite serve: {error}", err=True)
         return EXIT_USAGE
+    with sock:
+        server.run(sockets=[sock])
     return 0

@@ -9,6 +9,7 @@ With ``port=0`` the real port is read from the bound socket.
 from __future__ import annotations
 
 import contextlib
+import socket
 import threading
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
@@ -51,6 +52,26 @@ def build_config(
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
         backlog=4096,
     )
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """Bind the listening socket ourselves, so a taken port is one clear error, not a log
+    line and ``sys.exit`` from inside uvicorn."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        sock = socket.socket(family, kind, proto)
+    except OSError as error:
+        raise ServerStartError(f"cannot listen on {host}:{port}: {error.strerror}") from error
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+    except OSError as error:
+        sock.close()
+        raise ServerStartError(f"cannot listen on {host}:{port}: {error.strerror}") from error
+    sock.set_inheritable(True)
+    return sock
 
 
 class NotifyingServer(uvicorn.Server):
@@ -114,11 +135,12 @@ def running_server(
     server = NotifyingServer(
         build_config(host, port, resolve_accounts(accounts), settings), capture_signals=False
     )
+    sock = bind_socket(host, port)
     failure: list[BaseException] = []
 
     def serve() -> None:
         try:
-            server.run()
+            server.run(sockets=[sock])
         except BaseException as error:  # uvicorn sys.exit()s when it cannot bind
             failure.append(error)
         finally:
@@ -135,3 +157,4 @@ def running_server(
     finally:
         server.should_exit = True
         thread.join(STARTUP_TIMEOUT_S)
+        sock.close()
