@@ -79,13 +79,14 @@ def print_summary(directory: Path, out: Console) -> None:
         f" · {_figure(summary['output_tokens_per_s'])} output tokens/s"
         f" · cost ${summary['cost_usd']:.6f}",
         highlight=False,
+        soft_wrap=True,
     )
     if summary.get("errors"):
         errors = ", ".join(f"{reason} ×{count}" for reason, count in summary["errors"].items())
-        out.print(f"errors: {errors}", markup=False, highlight=False)
+        out.print(f"errors: {errors}", markup=False, highlight=False, soft_wrap=True)
     slo = summary["slo"]
     if slo["passed"]:
         out.print("[green]SLO met[/]")
     for breach in slo["breaches"]:
-        out.print(f"[red]SLO breached[/]: {breach['message']}", highlight=False)
-    out.print(f"report: {directory}", highlight=False)
+        out.print(f"[red]SLO breached[/]: {breach['message']}", highlight=False, soft_wrap=True)
+    out.print(f"report: {directory}", highlight=False, soft_wrap=True)

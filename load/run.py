@@ -195,7 +195,12 @@ def run_load(options: LoadOptions, out: Console, err: Console) -> int:
         metrics = read_metrics(options.report_dir, info)
         code = finish_report(metrics, bounds, options.report_dir)
     except (UsageError, ProcessError, MetricsFileError, OSError) as error:
-        err.print(f"routify-suite load: {redact(str(error))}", markup=False, highlight=False)
+        err.print(
+            f"routify-suite load: {redact(str(error))}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
         return 2
     console.print_summary(options.report_dir, out)
     return code
