@@ -1,0 +1,272 @@
+"""The HTTP client every case uses: timeouts on everything, streams read under an idle timeout.
+
+httpx's read timeout applies to each read from the socket, which is exactly an idle timeout for
+a stream; a separate deadline bounds a stream that keeps dripping. Nothing here raises for what
+the server does: a refused connection, a stall or a cut becomes ``Exchange.failure``. Every
+exchange is reported to the current case's log, and every non-2xx response is checked for the
+error envelope on the spot, wherever in the run it happens.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from conformance.exchange import (
+    END_CUT,
+    END_DEADLINE,
+    END_EOF,
+    END_IDLE,
+    Exchange,
+    StreamCapture,
+    now,
+)
+from conformance.findings import CaseLog
+from conformance.target import Target
+
+BODY_LIMIT = 1 << 20
+"""Bytes of a body kept for the checks; more is read and dropped."""
+USER_AGENT = "routify-suite-conformance"
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    connect: float = 5.0
+    request: float = 30.0
+    stream_idle: float = 10.0
+    stream_deadline: float = 60.0
+
+    def for_request(self, stream: bool) -> httpx.Timeout:
+        read = self.stream_idle if stream else self.request
+        return httpx.Timeout(connect=self.connect, read=read, write=self.request, pool=self.request)
+
+
+Observer = Callable[[Exchange], None]
+
+
+def build_request(
+    body: Any, key: str | None, headers: Mapping[str, str] | None
+) -> tuple[dict[str, str], bytes]:
+    """Headers and content for a body: JSON for objects, raw bytes sent as they are."""
+    sent = {"user-agent": USER_AGENT, "content-type": "application/json"}
+    if key is not None:
+        sent["authorization"] = f"Bearer {key}"
+    sent.update(headers or {})
+    if isinstance(body, bytes):
+        return sent, body
+    import json
+
+    return sent, json.dumps(body).encode()
+
+
+def _failure_of(error: httpx.HTTPError) -> tuple[str, str]:
+    if isinstance(error, httpx.ConnectError | httpx.ConnectTimeout):
+        return "transport.connect", f"cannot connect: {error or type(error).__name__}"
+    if isinstance(error, httpx.TimeoutException):
+        return "transport.timeout", f"{type(error).__name__}: no response within the timeout"
+    return "transport.protocol", f"{type(error).__name__}: {error}"
+
+
+def _stream_end(capture: StreamCapture, error: Exception | None, timeouts: Timeouts) -> None:
+    if error is None:
+        capture.finish(END_EOF)
+    elif isinstance(error, httpx.ReadTimeout):
+        capture.finish(END_IDLE, f"no bytes for {timeouts.stream_idle:g} s")
+    else:
+        capture.finish(END_CUT, f"{type(error).__name__}: {error}")
+
+
+class _Base:
+    def __init__(self, target: Target, timeouts: Timeouts, observer: Observer | None) -> None:
+        self.target = target
+        self.timeouts = timeouts
+        self.observer = observer
+
+    def _start(self, label: str, body: Any) -> tuple[Exchange, float]:
+        return Exchange(label=label, request=body, sent_at=now()), time.perf_counter()
+
+    def _done(self, exchange: Exchange, started: float) -> Exchange:
+        exchange.duration_s = time.perf_counter() - started
+        if exchange.stream and exchange.stream.ended in (END_IDLE, END_CUT, END_DEADLINE):
+            check = "stream." + exchange.stream.ended
+            exchange.failure = (check, exchange.stream.detail)
+        if self.observer:
+            self.observer(exchange)
+        return exchange
+
+    def _over_deadline(self, started: float) -> bool:
+        return time.perf_counter() - started > self.timeouts.stream_deadline
+
+
+class ConformanceClient(_Base):
+    """Synchronous client for the ordinary cases."""
+
+    def __init__(
+        self, target: Target, timeouts: Timeouts, observer: Observer | None = None
+    ) -> None:
+        super().__init__(target, timeouts, observer)
+        self._http = httpx.Client(follow_redirects=False)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def post(
+        self,
+        body: Any,
+        key: str | None = "",
+        headers: Mapping[str, str] | None = None,
+        label: str = "",
+    ) -> Exchange:
+        """POST ``body``; ``key=""`` means the target's valid key, ``None`` no Authorization."""
+        key = self.target.keys["valid"] if key == "" else key
+        exchange, started = self._start(label, body)
+        sent_headers, content = build_request(body, key, headers)
+        stream = exchange.wants_stream
+        try:
+            with self._http.stream(
+                "POST",
+                self.target.url,
+                content=content,
+                headers=sent_headers,
+                timeout=self.timeouts.for_request(stream),
+            ) as response:
+                exchange.status, exchange.headers = response.status_code, response.headers
+                if stream and response.status_code == 200:
+                    exchange.stream = StreamCapture()
+                    self._read_stream(response, exchange, started)
+                else:
+                    exchange.body = response.read()[:BODY_LIMIT]
+        except httpx.HTTPError as error:
+            if exchange.stream is None:
+                exchange.failure = _failure_of(error)
+        return self._done(exchange, started)
+
+    def _read_stream(self, response: httpx.Response, exchange: Exchange, started: float) -> None:
+        capture = exchange.stream
+        assert capture is not None
+        kept = bytearray()
+        try:
+            for chunk in response.iter_bytes():
+                capture.feed(chunk)
+                if len(kept) < BODY_LIMIT:
+                    kept += chunk
+                if self._over_deadline(started):
+                    capture.finish(
+                        END_DEADLINE, f"still streaming after {self.timeouts.stream_deadline:g} s"
+                    )
+                    break
+            else:
+                _stream_end(capture, None, self.timeouts)
+        except httpx.HTTPError as error:
+            _stream_end(capture, error, self.timeouts)
+        exchange.body = bytes(kept)
+
+
+class AsyncConformanceClient(_Base):
+    """Asynchronous twin for the concurrency cases (one event loop, many streams at once)."""
+
+    def __init__(
+        self, target: Target, timeouts: Timeouts, observer: Observer | None = None
+    ) -> None:
+        super().__init__(target, timeouts, observer)
+        self._http = httpx.AsyncClient(
+            follow_redirects=False, limits=httpx.Limits(max_connections=64)
+        )
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> AsyncConformanceClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def post(self, body: Any, key: str | None = "", label: str = "") -> Exchange:
+        key = self.target.keys["valid"] if key == "" else key
+        exchange, started = self._start(label, body)
+        sent_headers, content = build_request(body, key, None)
+        stream = exchange.wants_stream
+        try:
+            async with self._http.stream(
+                "POST",
+                self.target.url,
+                content=content,
+                headers=sent_headers,
+                timeout=self.timeouts.for_request(stream),
+            ) as response:
+                exchange.status, exchange.headers = response.status_code, response.headers
+                if stream and response.status_code == 200:
+                    exchange.stream = capture = StreamCapture()
+                    kept = bytearray()
+                    try:
+                        async for chunk in response.aiter_bytes():
+                            capture.feed(chunk)
+                            if len(kept) < BODY_LIMIT:
+                                kept += chunk
+                            if self._over_deadline(started):
+                                capture.finish(END_DEADLINE, "stream deadline passed")
+                                break
+                        else:
+                            _stream_end(capture, None, self.timeouts)
+                    except httpx.HTTPError as error:
+                        _stream_end(capture, error, self.timeouts)
+                    exchange.body = bytes(kept)
+                else:
+                    exchange.body = (await response.aread())[:BODY_LIMIT]
+        except httpx.HTTPError as error:
+            if exchange.stream is None:
+                exchange.failure = _failure_of(error)
+        return self._done(exchange, started)
+
+
+def probe(base_url: str, connect_timeout: float = 5.0) -> str | None:
+    """None when something answers HTTP at the endpoint; else a one-line reason."""
+    url = base_url.rstrip("/") + "/chat/completions"
+    try:
+        with httpx.Client(timeout=httpx.Timeout(connect_timeout, read=connect_timeout * 2)) as http:
+            http.post(url, content=b"{}", headers={"content-type": "application/json"})
+    except httpx.HTTPError as error:
+        reason = str(error) or type(error).__name__
+        return f"cannot reach {url}: {reason}"
+    return None
+
+
+def log_observer(log_of: Callable[[], CaseLog | None]) -> Observer:
+    """Report each exchange to the case running now: its request id, and error-envelope findings."""
+    from conformance.checks.errors import envelope_findings
+
+    def observe(exchange: Exchange) -> None:
+        log = log_of()
+        if log is None:
+            return
+        log.saw(exchange.request_id)
+        if exchange.status is not None and not 200 <= exchange.status < 300:
+            log.ambient.extend(envelope_findings(exchange))
+
+    return observe
+
+
+class Exchanges:
+    """Exchanges shared by the cases that check them one check at a time.
+
+    The first case to ask sends the request; later ones reuse it (and still record its request
+    id, so every row of the report can quote it).
+    """
+
+    def __init__(self, api: ConformanceClient) -> None:
+        self.api = api
+        self._done: dict[str, Exchange] = {}
+
+    def get(self, label: str, build: Callable[[Target], Any], key: str | None = "") -> Exchange:
+        exchange = self._done.get(label)
+        if exchange is None:
+            exchange = self.api.post(build(self.api.target), key=key, label=label)
+            self._done[label] = exchange
+        elif self.api.observer:
+            self.api.observer(exchange)
+        return exchange

@@ -1,0 +1,89 @@
+"""Fixtures of the conformance cases: the target, the client, the case log, cached exchanges.
+
+They live here, not in the plugin, so they exist only where the suite is collected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from conformance.client import ConformanceClient, Exchanges, Timeouts, log_observer, probe
+from conformance.findings import CaseLog
+from conformance.plugin import CASE_LOG, option, resolve_target, seconds
+from conformance.target import Target
+
+STREAM_DEADLINE_S = 60.0
+
+
+class CurrentCase:
+    """The log of the case running now; the session-wide client reports into it."""
+
+    log: CaseLog | None = None
+
+
+@pytest.fixture(scope="session")
+def current_case() -> CurrentCase:
+    return CurrentCase()
+
+
+@pytest.fixture(scope="session")
+def timeouts(pytestconfig: pytest.Config) -> Timeouts:
+    idle = seconds(pytestconfig, "routify_stream_idle_timeout")
+    return Timeouts(
+        connect=seconds(pytestconfig, "routify_connect_timeout"),
+        request=seconds(pytestconfig, "routify_request_timeout"),
+        stream_idle=idle,
+        stream_deadline=max(STREAM_DEADLINE_S, idle * 3),
+    )
+
+
+@pytest.fixture(scope="session")
+def target(pytestconfig: pytest.Config, timeouts: Timeouts) -> Iterator[Target]:
+    """The target the options name; without --target or --base-url, the embedded server."""
+    session = pytestconfig.pluginmanager.get_plugin("routify-conformance-session")
+    if option(pytestconfig, "routify_target") or option(pytestconfig, "routify_base_url"):
+        resolved = resolve_target(pytestconfig)
+        unreachable = probe(resolved.base_url, timeouts.connect)
+        if unreachable:
+            pytest.exit(unreachable, returncode=2)
+        session.target = resolved
+        yield resolved
+        return
+    from routify_suite.server import running_server
+
+    with running_server() as server:
+        resolved = resolve_target(pytestconfig, base_url=server.base_url)
+        session.target = resolved
+        yield resolved
+
+
+@pytest.fixture(scope="session")
+def api(
+    target: Target, timeouts: Timeouts, current_case: CurrentCase
+) -> Iterator[ConformanceClient]:
+    client = ConformanceClient(target, timeouts, log_observer(lambda: current_case.log))
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+@pytest.fixture(autouse=True)
+def case_log(
+    request: pytest.FixtureRequest, current_case: CurrentCase, target: Target
+) -> Iterator[CaseLog]:
+    log = CaseLog()
+    log.lenient = not target.strict_routify and request.node.get_closest_marker("routify_only")
+    request.node.stash[CASE_LOG] = log
+    current_case.log = log
+    try:
+        yield log
+    finally:
+        current_case.log = None
+
+
+@pytest.fixture(scope="session")
+def exchanges(api: ConformanceClient) -> Exchanges:
+    return Exchanges(api)

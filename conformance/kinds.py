@@ -1,0 +1,68 @@
+"""The kinds of exchange the per-check matrices and the snapshots look at.
+
+Each kind is a request built from the target; ``needs`` names a model the target must define,
+else every case of the kind is "not exercised".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from conformance import bodies
+from conformance.target import Target
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    name: str
+    build: Callable[[Target], dict[str, Any]]
+    needs: str | None = None
+    routify_only: bool = False
+
+    def missing(self, target: Target) -> str | None:
+        """Why the target cannot exercise this kind, or None."""
+        if self.needs and not target.model(self.needs):
+            return f"the target has no models.{self.needs}"
+        return None
+
+
+def _auto(target: Target, **fields: Any) -> dict[str, Any]:
+    return bodies.body(target, model=target.models.get("auto", ""), **fields)
+
+
+RESPONSE_KINDS: tuple[Kind, ...] = (
+    Kind("plain", lambda t: bodies.body(t, temperature=0.3, max_tokens=256, stream=False)),
+    Kind("minimal", lambda t: bodies.body(t)),
+    Kind(
+        "multi-turn",
+        lambda t: bodies.body(
+            t,
+            messages=[
+                bodies.SYSTEM,
+                {"role": "user", "content": "Hi"},
+                {"role": "assistant", "content": "Hello."},
+                bodies.QUESTION,
+            ],
+        ),
+    ),
+    Kind("tool-call", lambda t: bodies.tool_body(t)),
+    Kind("json-mode", lambda t: bodies.json_mode_body(t)),
+    Kind("auto-model", _auto, needs="auto", routify_only=True),
+)
+
+STREAM_KINDS: tuple[Kind, ...] = (
+    Kind("plain", lambda t: bodies.stream_body(t, temperature=0.3, max_tokens=256)),
+    Kind(
+        "include-usage",
+        lambda t: bodies.stream_body(t, stream_options={"include_usage": True}),
+    ),
+    Kind(
+        "capped-with-usage",
+        lambda t: bodies.stream_body(t, max_tokens=3, stream_options={"include_usage": True}),
+    ),
+    Kind("tool-call", lambda t: bodies.tool_body(t, stream=True)),
+    Kind("json-mode", lambda t: bodies.json_mode_body(t, stream=True)),
+    Kind("auto-model", lambda t: _auto(t, stream=True), needs="auto", routify_only=True),
+)

@@ -1,0 +1,207 @@
+"""Errors: each documented status provoked through the target, as JSON and as a stream request.
+
+An error that happens before a stream starts must still be a JSON error, not a 200 stream, so
+every condition is tried both ways. Conditions whose trigger the target lacks are not exercised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+
+from conformance import bodies
+from conformance.checks.errors import error_findings, retry_after_findings, status_findings
+from conformance.client import ConformanceClient
+from conformance.findings import CaseLog, not_exercised
+from conformance.target import Target
+
+pytestmark = pytest.mark.errors
+
+ERROR_CHECKS = ["error.status", "error.envelope", "error.content-type"]
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """A way to provoke one status: the key (or headers) and model to send."""
+
+    name: str
+    statuses: frozenset[int]
+    what: str
+    key: Callable[[Target], str | None] = lambda t: t.keys["valid"]
+    model: Callable[[Target], str | None] = lambda t: t.models["default"]
+    headers: Callable[[Target], dict[str, str]] = lambda t: {}
+    routify_only: bool = False
+
+
+def _trigger(name: str, part: str) -> Callable[[Target], str | None]:
+    def pick(target: Target) -> str | None:
+        trigger = target.triggers.get(name)
+        return getattr(trigger, part) if trigger else None
+
+    return pick
+
+
+AUTH = [
+    Condition(
+        "401-missing-header", frozenset({401}), "no Authorization header", key=lambda t: None
+    ),
+    Condition(
+        "401-basic-scheme",
+        frozenset({401}),
+        "the Basic scheme instead of Bearer",
+        key=lambda t: None,
+        headers=lambda t: {"authorization": "Basic " + t.keys["valid"]},
+    ),
+    Condition(
+        "401-key-without-scheme",
+        frozenset({401}),
+        "a key without the Bearer scheme",
+        key=lambda t: None,
+        headers=lambda t: {"authorization": t.keys["valid"]},
+    ),
+    Condition(
+        "401-unknown-key", frozenset({401}), "an unknown key", key=lambda t: "rtf_unknown_0000"
+    ),
+    Condition(
+        "401-bearer-without-token",
+        frozenset({401}),
+        "the Bearer scheme without a token",
+        key=lambda t: None,
+        headers=lambda t: {"authorization": "Bearer"},
+    ),
+]
+
+ACCOUNT = [
+    Condition(
+        "402-insufficient-balance",
+        frozenset({402}),
+        "insufficient balance",
+        key=lambda t: t.key("insufficient_balance"),
+        routify_only=True,
+    ),
+    Condition(
+        "403-suspended", frozenset({403}), "a suspended account", key=lambda t: t.key("suspended")
+    ),
+    Condition(
+        "403-model-not-allowed-for-tier",
+        frozenset({403}),
+        "a model not allowed for the key's tier",
+        key=lambda t: t.key("restricted_tier"),
+        model=lambda t: t.model("restricted"),
+    ),
+    Condition(
+        "404-unknown-model",
+        frozenset({400, 404}),
+        "an unknown model",
+        model=lambda t: "no-such-model-conformance",
+    ),
+    Condition(
+        "500-internal-error",
+        frozenset({500}),
+        "triggers.internal_error",
+        key=_trigger("internal_error", "key"),
+        model=_trigger("internal_error", "model"),
+    ),
+    Condition(
+        "502-upstream-failure",
+        frozenset({502}),
+        "triggers.upstream_failure",
+        key=_trigger("upstream_failure", "key"),
+        model=_trigger("upstream_failure", "model"),
+    ),
+    Condition(
+        "503-maintenance",
+        frozenset({503}),
+        "triggers.maintenance",
+        key=_trigger("maintenance", "key"),
+        model=_trigger("maintenance", "model"),
+    ),
+]
+
+MISSING = {
+    "402-insufficient-balance": "keys.insufficient_balance",
+    "403-suspended": "keys.suspended",
+    "403-model-not-allowed-for-tier": "keys.restricted_tier and models.restricted",
+    "500-internal-error": "triggers.internal_error",
+    "502-upstream-failure": "triggers.upstream_failure",
+    "503-maintenance": "triggers.maintenance",
+}
+
+
+def _cases(conditions: list[Condition]) -> list[pytest.ParameterSet]:
+    return [
+        pytest.param(
+            condition,
+            stream,
+            id=f"{condition.name}-{'stream' if stream else 'json'}",
+            marks=[pytest.mark.routify_only] if condition.routify_only else [],
+        )
+        for condition in conditions
+        for stream in (False, True)
+    ]
+
+
+def _provoke(
+    condition: Condition, stream: bool, api: ConformanceClient, target: Target
+) -> tuple[object, list]:
+    key, model = condition.key(target), condition.model(target)
+    missing = MISSING.get(condition.name)
+    if missing and (key is None or model is None):
+        not_exercised(f"the target has no {missing}")
+    request = bodies.body(target, model=model, max_tokens=16, stream=stream)
+    exchange = api.post(request, key=key, headers=condition.headers(target), label=condition.name)
+    return exchange, error_findings(exchange, condition.statuses, condition.what)
+
+
+@pytest.mark.auth
+@pytest.mark.parametrize(("condition", "stream"), _cases(AUTH))
+def test_authentication(
+    condition: Condition, stream: bool, api: ConformanceClient, target: Target, case_log: CaseLog
+) -> None:
+    _, found = _provoke(condition, stream, api, target)
+    case_log.expect(found, checked=ERROR_CHECKS)
+
+
+@pytest.mark.parametrize(("condition", "stream"), _cases(ACCOUNT))
+def test_error_condition(
+    condition: Condition, stream: bool, api: ConformanceClient, target: Target, case_log: CaseLog
+) -> None:
+    _, found = _provoke(condition, stream, api, target)
+    case_log.expect(found, checked=ERROR_CHECKS)
+
+
+def test_restricted_tier_key_served_with_allowed_model(
+    api: ConformanceClient, target: Target, case_log: CaseLog
+) -> None:
+    """The 403 is about the model, not the key: the same key works with the default model."""
+    key = target.key("restricted_tier")
+    if key is None:
+        not_exercised("the target has no keys.restricted_tier")
+    exchange = api.post(bodies.body(target, max_tokens=16), key=key, label="tier-allowed")
+    found = [
+        f.__class__("params.model-tier", f.expected, f.got, f.request_id)
+        for f in status_findings(exchange, {200}, "an allowed model on a restricted tier")
+    ]
+    case_log.expect(found, checked=["params.model-tier"])
+
+
+@pytest.mark.last
+def test_rate_limit(api: ConformanceClient, target: Target, case_log: CaseLog) -> None:
+    """429 within the trigger's number of rapid requests; Retry-After absent is non-strict."""
+    trigger = target.triggers.get("rate_limit")
+    if trigger is None:
+        not_exercised("the target has no triggers.rate_limit")
+    request = bodies.body(target, model=trigger.model, max_tokens=1)
+    exchange = None
+    for number in range(trigger.requests):
+        exchange = api.post(request, key=trigger.key, label=f"rate-limit:{number}")
+        if exchange.failure is not None or exchange.status == 429:
+            break
+    assert exchange is not None
+    what = f"more than the limit within {trigger.requests} rapid requests"
+    found = error_findings(exchange, {429}, what)
+    if exchange.status == 429:
+        found.extend(retry_after_findings(exchange))
+    case_log.expect(found, checked=[*ERROR_CHECKS, "error.retry-after"])

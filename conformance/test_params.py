@@ -1,0 +1,72 @@
+"""Parameters: each accepted at its valid values and boundaries, rejected with 400 outside them.
+
+The cases are data (fixtures/requests/parameters.json); an accepted request must also be a
+conforming response, so every response check runs on it too.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.bodies import ParameterCase, parameter_cases
+from conformance.checks.common import finding
+from conformance.checks.response import all_response_findings
+from conformance.client import ConformanceClient
+from conformance.findings import CaseLog, not_exercised
+from conformance.target import Target
+
+pytestmark = pytest.mark.params
+
+
+def _param(case: ParameterCase) -> pytest.ParameterSet:
+    marks = [pytest.mark.routify_only] if case.routify_only else []
+    return pytest.param(case, id=case.id, marks=marks)
+
+
+ACCEPTED = [_param(case) for case in parameter_cases() if case.expect == "accept"]
+REJECTED = [_param(case) for case in parameter_cases() if case.expect == "reject"]
+
+
+def _build(case: ParameterCase, target: Target) -> dict | bytes:
+    missing = case.missing(target)
+    if missing:
+        not_exercised(f"the target has no {missing}")
+    return case.build(target)
+
+
+@pytest.mark.parametrize("case", ACCEPTED)
+def test_accepted(
+    case: ParameterCase, api: ConformanceClient, target: Target, case_log: CaseLog
+) -> None:
+    exchange = api.post(_build(case, target), label=f"accepted:{case.id}")
+    found = []
+    if exchange.failure is None and exchange.status != 200:
+        found.append(
+            finding(exchange, "params.accepted", f"HTTP 200 for {case.set}", exchange.summary())
+        )
+    else:
+        found.extend(all_response_findings(exchange, target))
+    case_log.expect(found, checked=["params.accepted"])
+
+
+@pytest.mark.parametrize("case", REJECTED)
+def test_rejected(
+    case: ParameterCase, api: ConformanceClient, target: Target, case_log: CaseLog
+) -> None:
+    sent = _build(case, target)
+    exchange = api.post(sent, label=f"rejected:{case.id}")
+    found = []
+    if exchange.failure is not None:
+        found.append(finding(exchange, exchange.failure[0], "a response", exchange.failure[1]))
+    elif exchange.status != 400:
+        what = case.raw if case.raw is not None else case.set or f"without {', '.join(case.unset)}"
+        found.append(
+            finding(
+                exchange,
+                "params.rejected",
+                f"HTTP 400 for the invalid body ({what!r})",
+                exchange.summary(),
+            )
+        )
+    # The envelope and content type of the 400 are checked for every non-2xx (ambient).
+    case_log.expect(found, checked=["params.rejected", "error.envelope", "error.content-type"])

@@ -1,0 +1,35 @@
+"""Response shape: each kind of non-streaming response, one check per case."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.checks.response import RESPONSE_CHECKS
+from conformance.client import Exchanges
+from conformance.findings import CaseLog, not_exercised
+from conformance.kinds import RESPONSE_KINDS, Kind
+from conformance.target import Target
+
+pytestmark = pytest.mark.response
+
+CASES = [
+    pytest.param(
+        kind,
+        check,
+        id=f"{kind.name}-{check}",
+        marks=[pytest.mark.routify_only] if kind.routify_only else [],
+    )
+    for kind in RESPONSE_KINDS
+    for check in RESPONSE_CHECKS
+]
+
+
+@pytest.mark.parametrize(("kind", "check"), CASES)
+def test_response(
+    kind: Kind, check: str, target: Target, exchanges: Exchanges, case_log: CaseLog
+) -> None:
+    missing = kind.missing(target)
+    if missing:
+        not_exercised(missing)
+    exchange = exchanges.get(f"response:{kind.name}", kind.build)
+    case_log.expect(RESPONSE_CHECKS[check](exchange, target), checked=[check])

@@ -1,0 +1,73 @@
+"""Snapshots: the normalized shape of each kind of response, compared with the recorded one.
+
+A difference is drift between releases of a server, not by itself a breach of the spec (the
+schema checks judge that), so it gives the verdict "non-strict". Record new shapes with
+``routify-suite conformance -- -m snapshot --snapshot-update``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from syrupy.assertion import SnapshotAssertion
+
+from conformance import bodies
+from conformance.checks.common import finding
+from conformance.client import Exchanges
+from conformance.findings import CaseLog
+from conformance.kinds import RESPONSE_KINDS, STREAM_KINDS
+from conformance.shape import shape_of, stream_shape
+from conformance.target import Target
+from routify_suite import schemas
+
+pytestmark = pytest.mark.snapshot
+
+KINDS = {kind.name: kind for kind in RESPONSE_KINDS}
+STREAMS = {kind.name: kind for kind in STREAM_KINDS}
+ERRORS = {
+    "400-invalid-body": (lambda t: bodies.body(t, temperature=5), ""),
+    "401-unknown-key": (lambda t: bodies.body(t), "rtf_unknown_0000"),
+    "404-unknown-model": (lambda t: bodies.body(t, model="no-such-model-conformance"), ""),
+}
+
+
+def _compare(snapshot: SnapshotAssertion, shape: Any, case_log: CaseLog, exchange: Any) -> None:
+    if snapshot == shape:
+        case_log.expect([], checked=["snapshot.shape"])
+        return
+    found = finding(
+        exchange, "snapshot.shape", "the recorded shape", f"shape {shape!r}", strict=False
+    )
+    case_log.expect([found], checked=["snapshot.shape"])
+
+
+@pytest.mark.response
+@pytest.mark.parametrize("kind", ["plain", "tool-call"])
+def test_response_shape(
+    kind: str, snapshot: SnapshotAssertion, exchanges: Exchanges, case_log: CaseLog
+) -> None:
+    exchange = exchanges.get(f"response:{kind}", KINDS[kind].build)
+    ok, document = exchange.document
+    _compare(snapshot, shape_of(schemas.RESPONSE, document) if ok else None, case_log, exchange)
+
+
+@pytest.mark.stream
+@pytest.mark.parametrize("kind", ["plain", "include-usage", "tool-call"])
+def test_stream_shape(
+    kind: str, snapshot: SnapshotAssertion, exchanges: Exchanges, case_log: CaseLog
+) -> None:
+    exchange = exchanges.get(f"stream:{kind}", STREAMS[kind].build)
+    _compare(snapshot, stream_shape(exchange.json_chunks), case_log, exchange)
+
+
+@pytest.mark.errors
+@pytest.mark.parametrize("kind", sorted(ERRORS))
+def test_error_shape(
+    kind: str, snapshot: SnapshotAssertion, exchanges: Exchanges, target: Target, case_log: CaseLog
+) -> None:
+    build, key = ERRORS[kind]
+    exchange = exchanges.get(f"error:{kind}", build, key=key or "")
+    ok, document = exchange.document
+    shape = {"status": exchange.status, "body": shape_of(schemas.ERROR, document) if ok else None}
+    _compare(snapshot, shape, case_log, exchange)

@@ -1,0 +1,39 @@
+"""Streaming: each kind of stream, one check per case."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.checks.stream import STREAM_CHECKS
+from conformance.client import Exchanges
+from conformance.findings import CaseLog, not_exercised
+from conformance.kinds import STREAM_KINDS, Kind
+from conformance.target import Target
+
+pytestmark = pytest.mark.stream
+
+USAGE_KINDS = frozenset({"include-usage", "capped-with-usage"})
+"""stream.usage only means something where the request asks for usage."""
+
+CASES = [
+    pytest.param(
+        kind,
+        check,
+        id=f"{kind.name}-{check}",
+        marks=[pytest.mark.routify_only] if kind.routify_only else [],
+    )
+    for kind in STREAM_KINDS
+    for check in STREAM_CHECKS
+    if check != "stream.usage" or kind.name in USAGE_KINDS
+]
+
+
+@pytest.mark.parametrize(("kind", "check"), CASES)
+def test_stream(
+    kind: Kind, check: str, target: Target, exchanges: Exchanges, case_log: CaseLog
+) -> None:
+    missing = kind.missing(target)
+    if missing:
+        not_exercised(missing)
+    exchange = exchanges.get(f"stream:{kind.name}", kind.build)
+    case_log.expect(STREAM_CHECKS[check](exchange, target), checked=[check])

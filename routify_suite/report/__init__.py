@@ -1,0 +1,1 @@
+"""Report writers shared by the conformance and load suites: results.json, HTML, terminal."""
