@@ -1,4 +1,4 @@
-"""Load shapes: how many users to run at each moment, as pure functions plus Locust classes.
+"""Load shapes as Locust classes, driven by the plans in :mod:`load.shape_plans`.
 
 Each shape reads the common options (``--users``, ``--spawn-rate``, ``--run-time``) so the same
 command line drives any of them; the locustfiles under ``load/shapes/`` each expose one class.
@@ -6,34 +6,11 @@ command line drives any of them; the locustfiles under ``load/shapes/`` each exp
 
 from __future__ import annotations
 
-import math
 from typing import Any, ClassVar
 
 from locust import LoadTestShape
 
-Tick = tuple[int, float]
-
-DEFAULT_PERIOD_S = 60.0
-"""The length of the pattern when no ``--run-time`` is given (the web UI case)."""
-
-
-def constant(t: float, users: int, spawn_rate: float, period: float, steps: int) -> Tick:
-    return users, spawn_rate
-
-
-def step(t: float, users: int, spawn_rate: float, period: float, steps: int) -> Tick:
-    """``steps`` equal stairs up to ``users`` over the run, each held for ``period / steps``."""
-    steps = max(1, steps)
-    index = min(steps - 1, int(t // (period / steps)))
-    return max(1, math.ceil(users * (index + 1) / steps)), spawn_rate
-
-
-def spike(t: float, users: int, spawn_rate: float, period: float, steps: int) -> Tick:
-    """A base load of a fifth of ``users``; all of them in the middle fifth of the run."""
-    base = max(1, users // 5)
-    in_spike = 0.4 * period <= t < 0.6 * period
-    # The spike arrives at once: spawn it within a second, whatever --spawn-rate says.
-    return (users, max(spawn_rate, float(users))) if in_spike else (base, max(spawn_rate, users))
+from load.shape_plans import DEFAULT_PERIOD_S, Tick, constant, spike, step
 
 
 class RoutifyShape(LoadTestShape):
