@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from conformance.registry import CHECKS
 from routify_suite.report.model import CaseResult, RunResult
 from routify_suite.report.writers import write_all
 
@@ -27,14 +28,16 @@ def _case(session: ConformanceSession, nodeid: str) -> CaseResult:
     if row.verdict == "fail" and not failed:
         failed = ["suite.error"]
     first = findings[0] if findings else None
+    checked = list(log.checked) if log else []
+    primary_rule = next((CHECKS[c] for c in checked if c in CHECKS), "")
     markers = sorted({mark.name for mark in item.iter_markers()} - {"parametrize", "asyncio"})
     return CaseResult(
         id=nodeid,
         verdict=row.verdict,
         group=nodeid.split("[")[0],
-        checks=failed or (list(log.checked) if log else []),
+        checks=failed or checked,
         failed_checks=failed if row.verdict in ("fail", "non-strict") else [],
-        rule=first.rule if first else (SUITE_ERROR_RULE if failed else ""),
+        rule=first.rule if first else (SUITE_ERROR_RULE if failed else primary_rule),
         expected=redact(first.expected) if first else "",
         got=redact(first.got) if first else "",
         request_id=(first.request_id if first else None)
