@@ -1,0 +1,121 @@
+"""``routify-suite load`` end to end: short, small runs against the embedded reference server.
+
+Each run starts real Locust processes (a few seconds each), so they are few: a local run that meets
+its gate, a distributed run that breaches one, an unreachable URL, and the usage errors.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from load.processes import free_port
+from routify_suite.cli import main
+
+PLOTS = ("latency_over_time.png", "throughput_vs_users.png", "ttft_histogram.png")
+
+
+def read_summary(directory: Path) -> dict[str, Any]:
+    return json.loads((directory / "summary.json").read_text())
+
+
+def test_stream_run_meets_its_slo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    slo = tmp_path / "slo.toml"
+    slo.write_text('[slo]\n"error_rate" = { max = 0 }\n"ttft_ms.p50" = { max = 5000 }\n')
+    report = tmp_path / "report"
+    arguments = ["load", "--scenario", "stream", "--users", "3", "--run-time", "2s"]
+    code = main([*arguments, "--slo", str(slo), "--report-dir", str(report)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    summary = read_summary(report)
+    assert summary["requests"] > 0
+    assert summary["failures"] == 0
+    assert summary["requests"] == summary["run"]["locust_requests"]
+    assert summary["ttft_ms"]["count"] == summary["requests"]
+    assert summary["itl_ms"]["count"] > 0
+    assert summary["output_tokens_per_s"] > 0
+    assert summary["token_counts"] == {"usage": summary["requests"]}
+    assert sum(c["requests"] for c in summary["by_channel"].values()) == summary["requests"]
+    assert summary["cost_usd"] > 0
+    assert summary["slo"] == {
+        "passed": True,
+        "checked": ["error_rate", "ttft_ms.p50"],
+        "breaches": [],
+    }
+    for name in ("locust_stats.csv", "locust_stats_history.csv", "locust.html", *PLOTS):
+        assert (report / name).stat().st_size > 0, name
+    assert "SLO met" in out
+    assert "rtf_local_valid" not in out
+
+
+def test_distributed_run_merges_workers_and_breaches(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = tmp_path / "report"
+    arguments = ["load", "--scenario", "mixed", "--users", "4", "--run-time", "2s"]
+    unmeetable = Path(__file__).parent.parent / "fixtures" / "slo" / "unmeetable.toml"
+    code = main(
+        [*arguments, "--workers", "2", "--slo", str(unmeetable), "--report-dir", str(report)]
+    )
+    out = capsys.readouterr().out
+    assert code == 1, out
+    summary = read_summary(report)
+    assert summary["run"]["workers"] == 2
+    # Every request the workers' Locust counted reached the master's exact histograms.
+    assert summary["requests"] == summary["run"]["locust_requests"] > 0
+    assert summary["by_kind"]["stream"] > 0
+    assert summary["by_kind"]["chat"] > 0
+    assert summary["slo"]["passed"] is False
+    assert [b["path"] for b in summary["slo"]["breaches"]] == ["ttft_ms.p50"]
+    assert "SLO breached: ttft_ms.p50" in out
+
+
+def test_unreachable_url_is_a_failed_verdict(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"http://127.0.0.1:{free_port()}/v1"  # nothing listens there
+    arguments = ["load", "--base-url", url, "--users", "2", "--run-time", "1s"]
+    code = main([*arguments, "--report-dir", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert code == 1
+    summary = read_summary(tmp_path)
+    assert summary["requests"] == summary["failures"] > 0
+    assert summary["by_status"] == {"0": summary["requests"]}
+    assert list(summary["errors"]) == ["transport: ConnectionRefusedError"]
+    assert "SLO breached" in out
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--scenario", "soak"], "Invalid value for '--scenario'"),
+        (["--run-time", "soon"], "--run-time: 'soon' is not a time span"),
+        (["--shape", "ramp"], "--shape: 'ramp' is not one of"),
+        (["--users", "0"], "--users must be at least 1"),
+        (["--target", "/nonexistent/staging.toml"], "staging.toml"),
+    ],
+    ids=["scenario", "run-time", "shape", "users", "target"],
+)
+def test_usage_errors(
+    arguments: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["load", *arguments, "--report-dir", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert message in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "summary.json").exists()
+
+
+def test_bad_target_field_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "t.toml"
+    target.write_text(
+        'name = "x"\nbase_url = "http://127.0.0.1:9/v1"\n[keys]\n[models]\ndefault = "m"\n'
+    )
+    assert main(["load", "--target", str(target), "--report-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "keys.valid" in err
+    assert err.count("\n") == 1
