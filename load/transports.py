@@ -10,9 +10,10 @@ Both run inside Locust (gevent-patched sockets); neither imports Locust.
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Iterator
-from typing import Final, Protocol
+from typing import Any, Final, Protocol
 from urllib.parse import urlsplit
 
 CLIENTS: Final = ("fasthttp", "httpx")
@@ -91,14 +92,26 @@ class FastTransport:
         self._client = self._make()
 
 
+def _import_httpx() -> Any:
+    """Import httpx inside a gevent-patched process.
+
+    httpcore imports trio when it is installed, and trio's import needs ``select.epoll``, which
+    gevent's monkey-patching removes; the synchronous client never uses trio, so hide it.
+    """
+    if "gevent.monkey" in sys.modules and "trio" not in sys.modules:
+        sys.modules["trio"] = None  # type: ignore[assignment]  # makes `import trio` fail cleanly
+    import httpx
+
+    return httpx
+
+
 class HttpxTransport:
     """httpx's synchronous client (gevent-patched), for comparison with :class:`FastTransport`."""
 
     def __init__(
         self, base_url: str, headers: dict[str, str], connect_timeout: float, read_timeout: float
     ) -> None:
-        import httpx
-
+        httpx = _import_httpx()
         self._make = lambda: httpx.Client(
             base_url=base_url.rstrip("/"),
             headers=headers,
