@@ -30,3 +30,21 @@ def test_unknown_subcommand_is_a_usage_error(capsys: pytest.CaptureFixture[str])
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--version"]) == 0
     assert "routify-suite" in capsys.readouterr().out
+
+
+def test_load_help_lists_the_issue_options(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["load", "--help"]) == 0
+    out = capsys.readouterr().out
+    for option in (
+        "--target",
+        "--base-url",
+        "--scenario",
+        "--users",
+        "--spawn-rate",
+        "--run-time",
+        "--shape",
+        "--workers",
+        "--slo",
+        "--report-dir",
+    ):
+        assert option in out
