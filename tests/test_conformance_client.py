@@ -1,0 +1,140 @@
+"""The client over real HTTP: tiny writes parse, stalls and cuts fail fast, errors are seen.
+
+A small Starlette app plays the server: it replays recorded transcripts in 3-byte writes,
+stalls, cuts a stream off, or answers with an HTML error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route
+
+from conformance.checks.stream import all_stream_findings
+from conformance.client import ConformanceClient, Timeouts, log_observer, probe
+from conformance.findings import CaseLog
+from conformance.target import Target
+from tests.conformance_helpers import (
+    RECORDED_AT,
+    STREAM_REQUEST,
+    local_target,
+    serving,
+    transcripts,
+)
+
+LEGAL = transcripts("legal-")
+IDLE_S = 0.4
+
+
+def _fresh(data: bytes) -> bytes:
+    """The transcript with ``created`` moved to now (the checks compare it with the clock)."""
+    return data.replace(str(RECORDED_AT).encode(), str(int(time.time())).encode())
+
+
+async def _tiny_writes(data: bytes) -> AsyncIterator[bytes]:
+    for start in range(0, len(data), 3):
+        yield data[start : start + 3]
+
+
+async def _stall(data: bytes) -> AsyncIterator[bytes]:
+    yield data[: data.index(b"\n\n") + 2]
+    await asyncio.Event().wait()  # never set: the client's idle timeout must end this
+
+
+async def _cut(data: bytes) -> AsyncIterator[bytes]:
+    yield data[: data.index(b"\n\n") + 2]
+    raise RuntimeError("connection cut on purpose")
+
+
+async def chat(request: Request) -> Response:
+    scenario = request.path_params["scenario"]
+    if scenario == "html-error":
+        return Response("<html><h1>400 Bad Request</h1></html>", 400, media_type="text/html")
+    kind, _, name = scenario.partition(":")
+    data = _fresh((Path(LEGAL[0]).parent / f"{name}.sse").read_bytes())
+    writer = {"tiny": _tiny_writes, "stall": _stall, "cut": _cut}[kind]
+    return StreamingResponse(writer(data), media_type="text/event-stream")
+
+
+APP = Starlette(routes=[Route("/{scenario}/v1/chat/completions", chat, methods=["POST"])])
+
+
+@pytest.fixture(scope="module")
+def fake_url() -> Iterator[str]:
+    with serving(APP) as url:
+        yield url
+
+
+def _client(url: str, scenario: str, log: CaseLog | None = None) -> ConformanceClient:
+    target = local_target().with_overrides(base_url=f"{url}/{scenario}/v1")
+    observer = log_observer(lambda: log) if log else None
+    return ConformanceClient(target, Timeouts(connect=2, request=5, stream_idle=IDLE_S), observer)
+
+
+@pytest.mark.parametrize("path", LEGAL, ids=lambda p: p.stem)
+def test_legal_stream_in_tiny_writes_passes(fake_url: str, path: Path) -> None:
+    client = _client(fake_url, f"tiny:{path.stem}")
+    try:
+        exchange = client.post(STREAM_REQUEST)
+    finally:
+        client.close()
+    assert exchange.failure is None
+    assert all_stream_findings(exchange, client.target) == []
+
+
+def test_stalled_stream_fails_within_the_idle_timeout(fake_url: str) -> None:
+    client = _client(fake_url, "stall:legal-reference-server")
+    started = time.perf_counter()
+    try:
+        exchange = client.post(STREAM_REQUEST)
+    finally:
+        client.close()
+    elapsed = time.perf_counter() - started
+    assert elapsed < IDLE_S + 5
+    assert exchange.failure is not None
+    assert exchange.failure[0] == "stream.idle-timeout"
+    checks = {f.check for f in all_stream_findings(exchange, client.target)}
+    assert checks == {"stream.idle-timeout"}
+
+
+def test_cut_stream_fails_as_cut(fake_url: str) -> None:
+    client = _client(fake_url, "cut:legal-reference-server")
+    try:
+        exchange = client.post(STREAM_REQUEST)
+    finally:
+        client.close()
+    assert exchange.failure is not None
+    assert exchange.failure[0] == "stream.cut"
+
+
+def test_every_non_2xx_is_checked_for_the_envelope(fake_url: str) -> None:
+    log = CaseLog()
+    client = _client(fake_url, "html-error", log)
+    try:
+        exchange = client.post({**STREAM_REQUEST, "stream": False})
+    finally:
+        client.close()
+    assert exchange.status == 400
+    assert {f.check for f in log.ambient} == {"error.content-type", "error.envelope"}
+
+
+def test_unreachable_target_is_a_transport_finding_and_one_line() -> None:
+    target: Target = local_target().with_overrides(base_url="http://127.0.0.1:9/v1")
+    client = ConformanceClient(target, Timeouts(connect=1, request=2, stream_idle=1))
+    try:
+        exchange = client.post(STREAM_REQUEST)
+    finally:
+        client.close()
+    assert exchange.failure is not None
+    assert exchange.failure[0] == "transport.connect"
+    message = probe("http://127.0.0.1:9/v1", connect_timeout=1)
+    assert message is not None
+    assert "\n" not in message
+    assert message.startswith("cannot reach http://127.0.0.1:9/v1/chat/completions")
