@@ -1,0 +1,117 @@
+"""Capacity of one load-generator process: requests and stream chunks per CPU-second.
+
+Against the reference server with no injected delay, one Locust process (20 users, back to back)
+runs for a fixed time in each configuration; its CPU time comes from the kernel (``getrusage`` of
+the finished child), so "per CPU-second" is what one fully busy core would drive, independent of
+whether the server (on the same shared 2-core machine) was the bottleneck during the run.
+
+- routify fasthttp / httpx: this suite's user (SSE parsed as bytes arrive, TTFT/ITL, HDR).
+- plain Locust: FastHttpUser reading the same responses, no metrics (bench_load_plain_locustfile).
+
+    python benchmarks/bench_load_capacity.py [--run-time 10] [--users 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from load.files import KEY_ENV, REFERENCE_KEY
+from load.processes import ReferenceServer
+from routify_suite.paths import ROOT
+
+PLAIN = Path(__file__).with_name("bench_load_plain_locustfile.py")
+SCENARIOS = ROOT / "load" / "scenarios"
+
+
+def chunks_per_stream(base_url: str) -> int:
+    """SSE events in one response to the benchmark's request (same for every request)."""
+    body = {
+        "model": "deepseek-v3.2",
+        "messages": [{"role": "user", "content": "Capital of France?"}],
+        "max_tokens": 64,
+        "stream": True,
+        "stream_options": {"include_usage": True},
+    }
+    headers = {"Authorization": f"Bearer {REFERENCE_KEY}"}
+    with httpx.Client(timeout=10) as client:
+        text = client.post(f"{base_url}/chat/completions", json=body, headers=headers).text
+    return text.count("data:")
+
+
+def run_locust(
+    locustfile: Path,
+    base_url: str,
+    args: argparse.Namespace,
+    env: dict[str, str],
+    scratch: Path,
+    extra_args: list[str],
+) -> tuple[int, int, float, float]:
+    """One headless Locust process; (requests, failures, wall seconds, CPU seconds)."""
+    prefix = scratch / f"run-{time.monotonic_ns()}"
+    command = [
+        sys.executable, "-m", "locust", "-f", str(locustfile), "--headless", "--host", base_url,
+        "-u", str(args.users), "-r", str(args.users), "--run-time", f"{args.run_time}s",
+        "--only-summary", "--csv", str(prefix), "--loglevel", "WARNING",
+        "--exit-code-on-error", "0", *extra_args,
+    ]  # fmt: skip
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.monotonic()
+    subprocess.run(
+        command, env={**os.environ, **env}, check=True, timeout=args.run_time + 60,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    wall = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    with open(f"{prefix}_stats.csv", newline="") as stats:
+        total = next(row for row in csv.DictReader(stats) if row["Name"] == "Aggregated")
+    return int(total["Request Count"]), int(total["Failure Count"]), wall, cpu
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--run-time", type=int, default=10)
+    parser.add_argument("--users", type=int, default=20)
+    args = parser.parse_args()
+    configurations = [
+        ("stream", "routify fasthttp", SCENARIOS / "stream.py", {}, ["--client", "fasthttp"]),
+        ("stream", "routify httpx", SCENARIOS / "stream.py", {}, ["--client", "httpx"]),
+        ("stream", "plain Locust", PLAIN, {"BENCH_MODE": "stream"}, []),
+        ("chat", "routify fasthttp", SCENARIOS / "chat.py", {}, ["--client", "fasthttp"]),
+        ("chat", "routify httpx", SCENARIOS / "chat.py", {}, ["--client", "httpx"]),
+        ("chat", "plain Locust", PLAIN, {"BENCH_MODE": "chat"}, []),
+    ]
+    with tempfile.TemporaryDirectory() as scratch_name:
+        scratch = Path(scratch_name)
+        with ReferenceServer(scratch / "server.log") as server:
+            per_stream = chunks_per_stream(server.base_url)
+            print(f"{args.users} users, {args.run_time} s per run; {per_stream} SSE events/stream")
+            print(
+                f"{'mode':6} {'generator':17} {'requests':>9} {'fail':>5} {'req/s':>8}"
+                f" {'gen CPU%':>8} {'req/CPU-s':>10} {'chunks/CPU-s':>12}"
+            )
+            for mode, label, locustfile, extra_env, extra_args in configurations:
+                env = {KEY_ENV: REFERENCE_KEY, **extra_env}
+                requests, failures, wall, cpu = run_locust(
+                    locustfile, server.base_url, args, env, scratch, extra_args
+                )
+                per_cpu = requests / cpu if cpu else 0.0
+                chunks = f"{per_cpu * per_stream:12,.0f}" if mode == "stream" else f"{'-':>12}"
+                print(
+                    f"{mode:6} {label:17} {requests:9d} {failures:5d} {requests / wall:8.1f}"
+                    f" {100 * cpu / wall:7.0f}% {per_cpu:10,.0f} {chunks}"
+                )
+
+
+if __name__ == "__main__":
+    main()
