@@ -48,3 +48,41 @@ def test_load_help_lists_the_issue_options(capsys: pytest.CaptureFixture[str]) -
         "--report-dir",
     ):
         assert option in out
+
+
+def test_conformance_help_lists_the_issue_options(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["conformance", "--help"]) == 0
+    out = capsys.readouterr().out
+    for option in ("--target", "--base-url", "--api-key", "--profile", "--report-dir"):
+        assert option in out
+
+
+def test_conformance_bad_target_is_one_line_naming_the_field(
+    tmp_path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "staging.toml"
+    target.write_text(
+        'name = "s"\nbase_url = "http://127.0.0.1:9/v1"\n[keys]\n[models]\ndefault = "m"\n'
+    )
+    assert main(["conformance", "--target", str(target)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0
+    assert "keys.valid: required field is missing" in err
+
+
+def test_conformance_unreachable_url_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert (
+        main(["conformance", "--base-url", "http://127.0.0.1:9/v1", "--api-key", "rtf_secret_x"])
+        == 2
+    )
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0
+    assert "cannot reach http://127.0.0.1:9/v1" in err
+    assert "rtf_secret_x" not in err
+
+
+def test_report_of_a_missing_run_is_one_line(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", str(tmp_path / "nowhere")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0
+    assert "cannot read" in err

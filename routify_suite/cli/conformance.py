@@ -28,9 +28,9 @@ def _fail(message: str) -> int:
 
 
 @contextlib.contextmanager
-def _embedded_or(base_url: str | None) -> Iterator[str | None]:
-    """The given base URL, or the embedded reference server's while the block runs."""
-    if base_url:
+def _embedded_or(base_url: str | None, embedded: bool) -> Iterator[str | None]:
+    """The given base URL, or (``embedded``) the reference server's while the block runs."""
+    if not embedded:
         yield base_url
         return
     from routify_suite.server import running_server
@@ -108,15 +108,20 @@ def conformance(
 
     path = target_file or LOCAL_TARGET
     try:
-        load_target(path).with_overrides(base_url=base_url, api_key=api_key, profile=profile)
+        target = load_target(path).with_overrides(
+            base_url=base_url, api_key=api_key, profile=profile
+        )
     except TargetError as error:
         return _fail(str(error))
+    embedded = target_file is None and base_url is None
     try:
-        with _embedded_or(base_url) as url, _key_in_environment(api_key) as key_option:
-            if url is not None:
-                unreachable = probe(url)
-                if unreachable:
-                    return _fail(unreachable)
+        with (
+            _embedded_or(base_url, embedded) as url,
+            _key_in_environment(api_key) as key_option,
+        ):
+            unreachable = probe(url or target.base_url)
+            if unreachable:
+                return _fail(unreachable)
             return _run_pytest(
                 path, url, key_option, profile, report_dir, stream_idle_timeout, pytest_args
             )

@@ -1,0 +1,100 @@
+"""The suite end to end, as CI runs it: `routify-suite conformance` in a subprocess.
+
+Against the embedded reference server a selection passes with exit 0; against a fake server
+that breaks one rule the run exits 1 and results.json names the check per case, with the
+verdicts non-strict (429 without Retry-After) and not-exercised (no trigger) mapped as well.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from tests.conformance_helpers import RECORDED_AT, TRANSCRIPTS, serving
+
+CLI = [sys.executable, "-c", "from routify_suite.cli import run; run()", "conformance"]
+RATE_LIMITED_KEY = "rtf_fake_ratelimited_secret"
+
+
+def _run(args: list[str], report_dir: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*CLI, "--report-dir", str(report_dir), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def _results(report_dir: Path) -> dict[str, dict]:
+    document = json.loads((report_dir / "results.json").read_text())
+    return {case["id"].split("::")[-1]: case for case in document["cases"]}
+
+
+def test_reference_server_selection_passes(tmp_path: Path) -> None:
+    result = _run(["--api-key", "rtf_local_valid", "--", "-k", "plain"], tmp_path)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr
+    cases = _results(tmp_path)
+    assert len(cases) >= 20
+    assert {case["verdict"] for case in cases.values()} == {"pass"}
+    assert all(case["request_id"] for case in cases.values())
+    for name in ("junit.xml", "results.json", "report.html"):
+        text = (tmp_path / name).read_text()
+        assert "rtf_local_valid" not in text
+    assert "rtf_local_valid" not in result.stdout + result.stderr
+
+
+async def _fake_chat(request: Request) -> Response:
+    if RATE_LIMITED_KEY in request.headers.get("authorization", ""):
+        error = {"message": "slow down", "type": "rate_limit_error", "param": None, "code": None}
+        return JSONResponse({"error": error}, status_code=429)
+    data = (TRANSCRIPTS / "broken--stream.done-last--repeated-done.sse").read_bytes()
+    data = data.replace(str(RECORDED_AT).encode(), str(int(time.time())).encode())
+    return Response(data, media_type="text/event-stream")
+
+
+@pytest.fixture(scope="module")
+def fake_base_url() -> Iterator[str]:
+    app = Starlette(routes=[Route("/v1/chat/completions", _fake_chat, methods=["POST"])])
+    with serving(app) as url:
+        yield url + "/v1"
+
+
+def test_deviation_fails_with_its_check_id(tmp_path: Path, fake_base_url: str) -> None:
+    target = tmp_path / "fake.toml"
+    target.write_text(
+        f'name = "fake"\nbase_url = "{fake_base_url}"\n'
+        '[keys]\nvalid = "rtf_fake_valid"\n[models]\ndefault = "m"\n'
+        f'[triggers]\nrate_limit = {{ key = "{RATE_LIMITED_KEY}", requests = 3 }}\n'
+    )
+    selection = (
+        "plain-stream.done-last or plain-stream.done-present or test_rate_limit"
+        " or 500-internal-error-json"
+    )
+    result = _run(["--target", str(target), "--", "-k", selection], tmp_path / "out")
+    assert result.returncode == 1, result.stdout[-2000:] + result.stderr
+    cases = _results(tmp_path / "out")
+    done_last = cases["test_stream[plain-stream.done-last]"]
+    assert done_last["verdict"] == "fail"
+    assert done_last["failed_checks"] == ["stream.done-last"]
+    assert "Spec, Streaming" in done_last["rule"]
+    assert done_last["request_id"]
+    assert "[stream.done-last]" in done_last["message"]
+    assert cases["test_stream[plain-stream.done-present]"]["verdict"] == "pass"
+    rate_limit = cases["test_rate_limit"]
+    assert rate_limit["verdict"] == "non-strict"
+    assert rate_limit["failed_checks"] == ["error.retry-after"]
+    assert cases["test_error_condition[500-internal-error-json]"]["verdict"] == "not-exercised"
+    everything = result.stdout + result.stderr + (tmp_path / "out" / "results.json").read_text()
+    assert RATE_LIMITED_KEY not in everything
+    assert "rtf_fake_valid" not in everything
