@@ -6,15 +6,16 @@ from typing import TextIO
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from routify_suite.report.model import VERDICTS, RunResult
 
 COLOURS = {"pass": "green", "fail": "red", "non-strict": "yellow", "not-exercised": "dim"}
 
 
-def _cell(verdict: str, checks: list[str]) -> str:
+def _cell(verdict: str, checks: list[str]) -> Text:
     text = verdict + (f" ({', '.join(checks)})" if checks else "")
-    return f"[{COLOURS.get(verdict, 'white')}]{text}[/]"
+    return Text(text, style=COLOURS.get(verdict, "white"))
 
 
 def print_matrix(runs: list[RunResult], out: TextIO, only_differences: bool = False) -> None:
@@ -29,7 +30,7 @@ def print_matrix(runs: list[RunResult], out: TextIO, only_differences: bool = Fa
     for run in runs:
         counts = run.counts()
         summary.add_row(
-            run.name,
+            Text(run.name),
             str(run.target.get("profile", "")),
             *(str(counts.get(v, 0)) for v in VERDICTS),
             f"{run.duration_s:.1f} s",
@@ -40,13 +41,13 @@ def print_matrix(runs: list[RunResult], out: TextIO, only_differences: bool = Fa
     matrix = Table(title="Cases not passing everywhere" if only_differences else "Cases")
     matrix.add_column("case", overflow="fold")
     for run in runs:
-        matrix.add_column(run.name)
+        matrix.add_column(Text(run.name))
     for case_id in ids:
         cases = [cases.get(case_id) for cases in by_run]
         if only_differences and all(c is not None and c.verdict == "pass" for c in cases):
             continue
         matrix.add_row(
-            case_id,
-            *("—" if c is None else _cell(c.verdict, c.failed_checks) for c in cases),
+            Text(case_id),
+            *(Text("—") if c is None else _cell(c.verdict, c.failed_checks) for c in cases),
         )
     console.print(matrix)
