@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import time
 from pathlib import Path
 from typing import Any, Final
@@ -24,7 +25,7 @@ from locust import events
 from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
 
-from load.files import LIVE_FILE, METRICS_FILE, write_json
+from load.files import CLI_ENV, LIVE_FILE, METRICS_FILE, write_json
 from load.recorder import MetricsRecorder
 from load.transports import CLIENTS
 
@@ -190,6 +191,17 @@ class Collector:
                 Path(directory) / METRICS_FILE,
                 {"run": info, "metrics": self.recorder.snapshot()},
             )
+            if os.environ.get(CLI_ENV) != "1":  # plain `locust`: no CLI to write the report
+                _write_report(Path(directory), started, stopped)
+
+
+def _write_report(directory: Path, started: float, stopped: float) -> None:
+    """summary.json (no SLO gate) and the plots, for runs started with plain ``locust``."""
+    from load.report import finish_report, read_metrics
+    from load.summary import RunInfo
+
+    finish_report(read_metrics(directory, RunInfo(started, stopped)), [], directory)
+    logger.info("routify: summary.json and plots written to %s", directory)
 
 
 @events.init.add_listener

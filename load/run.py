@@ -18,7 +18,7 @@ from typing import Final
 from rich.console import Console
 
 from load import console
-from load.files import KEY_ENV, LIVE_FILE, METRICS_FILE, REFERENCE_KEY
+from load.files import CLI_ENV, KEY_ENV, LIVE_FILE, METRICS_FILE, REFERENCE_KEY
 from load.processes import ProcessError, ReferenceServer, free_port, start_locust, stop
 from load.recorder import MetricsRecorder
 from load.report import MetricsFileError, finish_report, read_metrics
@@ -209,7 +209,7 @@ def run_load(options: LoadOptions, out: Console, err: Console) -> int:
 def _drive_locust(options: LoadOptions, where: Endpoint, run_time: int, err: Console) -> RunInfo:
     report = options.report_dir
     arguments = locust_arguments(options, where, run_time)
-    secrets = {KEY_ENV: where.api_key}
+    secrets = {KEY_ENV: where.api_key, CLI_ENV: "1"}
     shape, rate = parse_shape(options.shape)
     info = RunInfo(
         started=time.time(),
