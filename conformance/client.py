@@ -98,8 +98,10 @@ class _Base:
             self.observer(exchange)
         return exchange
 
-    def _over_deadline(self, started: float) -> bool:
-        return time.perf_counter() - started > self.timeouts.stream_deadline
+    def _capture(self, exchange: Exchange, started: float) -> StreamCapture:
+        deadline = started + self.timeouts.stream_deadline
+        exchange.stream = StreamCapture(deadline=deadline, keep_limit=BODY_LIMIT)
+        return exchange.stream
 
 
 class ConformanceClient(_Base):
@@ -113,6 +115,12 @@ class ConformanceClient(_Base):
 
     def close(self) -> None:
         self._http.close()
+
+    def __enter__(self) -> ConformanceClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def post(
         self,
@@ -136,34 +144,22 @@ class ConformanceClient(_Base):
             ) as response:
                 exchange.status, exchange.headers = response.status_code, response.headers
                 if stream and response.status_code == 200:
-                    exchange.stream = StreamCapture()
-                    self._read_stream(response, exchange, started)
+                    capture = self._capture(exchange, started)
+                    try:
+                        for chunk in response.iter_bytes():
+                            if not capture.take(chunk):
+                                break
+                        else:
+                            _stream_end(capture, None, self.timeouts)
+                    except httpx.HTTPError as error:
+                        _stream_end(capture, error, self.timeouts)
+                    exchange.body = bytes(capture.kept)
                 else:
                     exchange.body = response.read()[:BODY_LIMIT]
         except httpx.HTTPError as error:
             if exchange.stream is None:
                 exchange.failure = _failure_of(error)
         return self._done(exchange, started)
-
-    def _read_stream(self, response: httpx.Response, exchange: Exchange, started: float) -> None:
-        capture = exchange.stream
-        assert capture is not None
-        kept = bytearray()
-        try:
-            for chunk in response.iter_bytes():
-                capture.feed(chunk)
-                if len(kept) < BODY_LIMIT:
-                    kept += chunk
-                if self._over_deadline(started):
-                    capture.finish(
-                        END_DEADLINE, f"still streaming after {self.timeouts.stream_deadline:g} s"
-                    )
-                    break
-            else:
-                _stream_end(capture, None, self.timeouts)
-        except httpx.HTTPError as error:
-            _stream_end(capture, error, self.timeouts)
-        exchange.body = bytes(kept)
 
 
 class AsyncConformanceClient(_Base):
@@ -201,21 +197,16 @@ class AsyncConformanceClient(_Base):
             ) as response:
                 exchange.status, exchange.headers = response.status_code, response.headers
                 if stream and response.status_code == 200:
-                    exchange.stream = capture = StreamCapture()
-                    kept = bytearray()
+                    capture = self._capture(exchange, started)
                     try:
                         async for chunk in response.aiter_bytes():
-                            capture.feed(chunk)
-                            if len(kept) < BODY_LIMIT:
-                                kept += chunk
-                            if self._over_deadline(started):
-                                capture.finish(END_DEADLINE, "stream deadline passed")
+                            if not capture.take(chunk):
                                 break
                         else:
                             _stream_end(capture, None, self.timeouts)
                     except httpx.HTTPError as error:
                         _stream_end(capture, error, self.timeouts)
-                    exchange.body = bytes(kept)
+                    exchange.body = bytes(capture.kept)
                 else:
                     exchange.body = (await response.aread())[:BODY_LIMIT]
         except httpx.HTTPError as error:

@@ -40,9 +40,23 @@ class StreamCapture:
     events: list[SSEEvent] = field(default_factory=list)
     ended: str = ""
     detail: str = ""
+    deadline: float = float("inf")
+    """perf_counter() reading after which the stream is abandoned, however steadily it drips."""
+    kept: bytearray = field(default_factory=bytearray)
+    keep_limit: int = 1 << 20
 
     def feed(self, chunk: bytes) -> None:
         self.events.extend(self.parser.feed(chunk))
+
+    def take(self, chunk: bytes) -> bool:
+        """Consume bytes as they arrive; False (stream finished) once past the deadline."""
+        self.feed(chunk)
+        if len(self.kept) < self.keep_limit:
+            self.kept += chunk
+        if time.perf_counter() > self.deadline:
+            self.finish(END_DEADLINE, "still streaming at the stream deadline")
+            return False
+        return True
 
     def finish(self, ended: str, detail: str = "") -> None:
         self.parser.close()

@@ -6,9 +6,11 @@ else every case of the kind is "not exercised".
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
+
+import pytest
 
 from conformance import bodies
 from conformance.target import Target
@@ -66,3 +68,21 @@ STREAM_KINDS: tuple[Kind, ...] = (
     Kind("json-mode", lambda t: bodies.json_mode_body(t, stream=True)),
     Kind("auto-model", lambda t: _auto(t, stream=True), needs="auto", routify_only=True),
 )
+
+
+def matrix(
+    kinds: Iterable[Kind], checks: Iterable[str], only: dict[str, frozenset[str]] | None = None
+) -> list[Any]:
+    """One case per (kind, check), id "KIND-CHECK"; ``only`` limits a check to some kinds."""
+    checks = list(checks)
+    return [
+        pytest.param(
+            kind,
+            check,
+            id=f"{kind.name}-{check}",
+            marks=[pytest.mark.routify_only] if kind.routify_only else [],
+        )
+        for kind in kinds
+        for check in checks
+        if only is None or check not in only or kind.name in only[check]
+    ]

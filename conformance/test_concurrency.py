@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import pytest
 
@@ -55,16 +56,22 @@ async def _many(
         return list(await asyncio.gather(*(client.post(r, label=label) for r in requests)))
 
 
+def _each(
+    checks: Callable[[Exchange, Target], list[Finding]], exchanges: list[Exchange], target: Target
+) -> list[Finding]:
+    found: list[Finding] = []
+    for exchange in exchanges:
+        found.extend(f for f in checks(exchange, target) if f not in found)
+    return found
+
+
 @pytest.mark.stream
 @pytest.mark.asyncio
 async def test_parallel_streams_are_well_formed(
     target: Target, timeouts: Timeouts, case_log: CaseLog
 ) -> None:
     exchanges = await _many(target, timeouts, True, case_log)
-    found: list[Finding] = []
-    for exchange in exchanges:
-        found.extend(f for f in all_stream_findings(exchange, target) if f not in found)
-    case_log.expect(found, checked=["stream.*"])
+    case_log.expect(_each(all_stream_findings, exchanges, target), checked=["stream.*"])
 
 
 @pytest.mark.stream
@@ -81,8 +88,5 @@ async def test_parallel_responses_are_well_formed_with_unique_ids(
     target: Target, timeouts: Timeouts, case_log: CaseLog
 ) -> None:
     exchanges = await _many(target, timeouts, False, case_log)
-    found: list[Finding] = []
-    for exchange in exchanges:
-        found.extend(f for f in all_response_findings(exchange, target) if f not in found)
-    found.extend(unique_id_findings(exchanges))
+    found = _each(all_response_findings, exchanges, target) + unique_id_findings(exchanges)
     case_log.expect(found, checked=["response.*", "concurrency.unique-ids"])

@@ -7,21 +7,12 @@ import pytest
 from conformance.checks.response import RESPONSE_CHECKS
 from conformance.client import Exchanges
 from conformance.findings import CaseLog, not_exercised
-from conformance.kinds import RESPONSE_KINDS, Kind
+from conformance.kinds import RESPONSE_KINDS, Kind, matrix
 from conformance.target import Target
 
 pytestmark = pytest.mark.response
 
-CASES = [
-    pytest.param(
-        kind,
-        check,
-        id=f"{kind.name}-{check}",
-        marks=[pytest.mark.routify_only] if kind.routify_only else [],
-    )
-    for kind in RESPONSE_KINDS
-    for check in RESPONSE_CHECKS
-]
+CASES = matrix(RESPONSE_KINDS, RESPONSE_CHECKS)
 
 
 @pytest.mark.parametrize(("kind", "check"), CASES)

@@ -7,7 +7,7 @@ import pytest
 from conformance.checks.stream import STREAM_CHECKS
 from conformance.client import Exchanges
 from conformance.findings import CaseLog, not_exercised
-from conformance.kinds import STREAM_KINDS, Kind
+from conformance.kinds import STREAM_KINDS, Kind, matrix
 from conformance.target import Target
 
 pytestmark = pytest.mark.stream
@@ -15,17 +15,7 @@ pytestmark = pytest.mark.stream
 USAGE_KINDS = frozenset({"include-usage", "capped-with-usage"})
 """stream.usage only means something where the request asks for usage."""
 
-CASES = [
-    pytest.param(
-        kind,
-        check,
-        id=f"{kind.name}-{check}",
-        marks=[pytest.mark.routify_only] if kind.routify_only else [],
-    )
-    for kind in STREAM_KINDS
-    for check in STREAM_CHECKS
-    if check != "stream.usage" or kind.name in USAGE_KINDS
-]
+CASES = matrix(STREAM_KINDS, STREAM_CHECKS, only={"stream.usage": USAGE_KINDS})
 
 
 @pytest.mark.parametrize(("kind", "check"), CASES)

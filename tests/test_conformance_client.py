@@ -80,22 +80,16 @@ def _client(url: str, scenario: str, log: CaseLog | None = None) -> ConformanceC
 
 @pytest.mark.parametrize("path", LEGAL, ids=lambda p: p.stem)
 def test_legal_stream_in_tiny_writes_passes(fake_url: str, path: Path) -> None:
-    client = _client(fake_url, f"tiny:{path.stem}")
-    try:
+    with _client(fake_url, f"tiny:{path.stem}") as client:
         exchange = client.post(STREAM_REQUEST)
-    finally:
-        client.close()
     assert exchange.failure is None
     assert all_stream_findings(exchange, client.target) == []
 
 
 def test_stalled_stream_fails_within_the_idle_timeout(fake_url: str) -> None:
-    client = _client(fake_url, "stall:legal-reference-server")
     started = time.perf_counter()
-    try:
+    with _client(fake_url, "stall:legal-reference-server") as client:
         exchange = client.post(STREAM_REQUEST)
-    finally:
-        client.close()
     elapsed = time.perf_counter() - started
     assert elapsed < IDLE_S + 5
     assert exchange.failure is not None
@@ -105,33 +99,24 @@ def test_stalled_stream_fails_within_the_idle_timeout(fake_url: str) -> None:
 
 
 def test_cut_stream_fails_as_cut(fake_url: str) -> None:
-    client = _client(fake_url, "cut:legal-reference-server")
-    try:
+    with _client(fake_url, "cut:legal-reference-server") as client:
         exchange = client.post(STREAM_REQUEST)
-    finally:
-        client.close()
     assert exchange.failure is not None
     assert exchange.failure[0] == "stream.cut"
 
 
 def test_every_non_2xx_is_checked_for_the_envelope(fake_url: str) -> None:
     log = CaseLog()
-    client = _client(fake_url, "html-error", log)
-    try:
+    with _client(fake_url, "html-error", log) as client:
         exchange = client.post({**STREAM_REQUEST, "stream": False})
-    finally:
-        client.close()
     assert exchange.status == 400
     assert {f.check for f in log.ambient} == {"error.content-type", "error.envelope"}
 
 
 def test_unreachable_target_is_a_transport_finding_and_one_line() -> None:
     target: Target = local_target().with_overrides(base_url="http://127.0.0.1:9/v1")
-    client = ConformanceClient(target, Timeouts(connect=1, request=2, stream_idle=1))
-    try:
+    with ConformanceClient(target, Timeouts(connect=1, request=2, stream_idle=1)) as client:
         exchange = client.post(STREAM_REQUEST)
-    finally:
-        client.close()
     assert exchange.failure is not None
     assert exchange.failure[0] == "transport.connect"
     message = probe("http://127.0.0.1:9/v1", connect_timeout=1)

@@ -25,6 +25,14 @@ def finding(exchange: Exchange | None, check: str, expected: str, got: Any, **kw
     return Finding(check, expected, clip(got), request_id, **kw)
 
 
+def run_all(checks: dict[str, Check], exchange: Exchange, target: Target) -> list[Finding]:
+    """Every check of a table, each finding once (preconditions repeat across checks)."""
+    found: list[Finding] = []
+    for check in checks.values():
+        found.extend(f for f in check(exchange, target) if f not in found)
+    return found
+
+
 def by_profile(target: Target, findings: list[Finding]) -> list[Finding]:
     """In the openai profile the routify block is optional: its findings become non-strict."""
     if target.strict_routify:

@@ -5,7 +5,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from conformance.checks.common import Check, by_profile, finding, is_json_media, schema_findings
+from conformance.checks.common import (
+    Check,
+    by_profile,
+    finding,
+    is_json_media,
+    run_all,
+    schema_findings,
+)
 from conformance.checks.common import transport as transport_findings
 from conformance.exchange import Exchange
 from conformance.findings import Finding
@@ -54,24 +61,23 @@ def check_json(exchange: Exchange, target: Target) -> list[Finding]:
     return document(exchange)[1]
 
 
-def check_schema(exchange: Exchange, target: Target) -> list[Finding]:
-    doc, failed = document(exchange)
-    if doc is None:
-        return failed
-    found = schema_findings(
-        exchange, target, schemas.RESPONSE, doc, "response.schema", "response.routify"
-    )
-    return [f for f in found if f.check == "response.schema"]
+def _schema_part(check: str) -> Check:
+    """The schema violations of one part: the routify block, or everything else."""
+
+    def run(exchange: Exchange, target: Target) -> list[Finding]:
+        doc, failed = document(exchange)
+        if doc is None:
+            return failed
+        found = schema_findings(
+            exchange, target, schemas.RESPONSE, doc, "response.schema", "response.routify"
+        )
+        return [f for f in found if f.check == check]
+
+    return run
 
 
-def check_routify(exchange: Exchange, target: Target) -> list[Finding]:
-    doc, failed = document(exchange)
-    if doc is None:
-        return failed
-    found = schema_findings(
-        exchange, target, schemas.RESPONSE, doc, "response.schema", "response.routify"
-    )
-    return [f for f in found if f.check == "response.routify"]
+check_schema = _schema_part("response.schema")
+check_routify = _schema_part("response.routify")
 
 
 def _is_number(value: Any) -> bool:
@@ -244,8 +250,4 @@ RESPONSE_CHECKS: dict[str, Check] = {
 
 
 def all_response_findings(exchange: Exchange, target: Target) -> list[Finding]:
-    """Every response check, each finding once (preconditions repeat across checks)."""
-    found: list[Finding] = []
-    for check in RESPONSE_CHECKS.values():
-        found.extend(f for f in check(exchange, target) if f not in found)
-    return found
+    return run_all(RESPONSE_CHECKS, exchange, target)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conformance.checks.common import Check, by_profile, finding, schema_findings
+from conformance.checks.common import Check, by_profile, finding, run_all, schema_findings
 from conformance.checks.common import transport as transport_findings
 from conformance.checks.response import created_near, usage_sum
 from conformance.exchange import Exchange
@@ -268,7 +268,4 @@ STREAM_CHECKS: dict[str, Check] = {
 
 
 def all_stream_findings(exchange: Exchange, target: Target) -> list[Finding]:
-    found: list[Finding] = []
-    for check in STREAM_CHECKS.values():
-        found.extend(f for f in check(exchange, target) if f not in found)
-    return found
+    return run_all(STREAM_CHECKS, exchange, target)
