@@ -26,6 +26,7 @@ from pathlib import Path
 import httpx
 
 from load.files import KEY_ENV, REFERENCE_KEY
+from load.payload import PATH, request_body
 from load.processes import ReferenceServer
 from routify_suite.paths import ROOT
 
@@ -35,16 +36,10 @@ SCENARIOS = ROOT / "load" / "scenarios"
 
 def chunks_per_stream(base_url: str) -> int:
     """SSE events in one response to the benchmark's request (same for every request)."""
-    body = {
-        "model": "deepseek-v3.2",
-        "messages": [{"role": "user", "content": "Capital of France?"}],
-        "max_tokens": 64,
-        "stream": True,
-        "stream_options": {"include_usage": True},
-    }
-    headers = {"Authorization": f"Bearer {REFERENCE_KEY}"}
+    body = request_body("deepseek-v3.2", 64, stream=True)
+    headers = {"Authorization": f"Bearer {REFERENCE_KEY}", "Content-Type": "application/json"}
     with httpx.Client(timeout=10) as client:
-        text = client.post(f"{base_url}/chat/completions", json=body, headers=headers).text
+        text = client.post(f"{base_url}{PATH}", content=body, headers=headers).text
     return text.count("data:")
 
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 
-import orjson
 from locust import FastHttpUser, task
+
+from load.payload import PATH, request_body
 
 HEADERS = {
     "Authorization": f"Bearer {os.environ.get('ROUTIFY_API_KEY', 'rtf_local_valid')}",
@@ -18,29 +19,18 @@ HEADERS = {
 MODE = os.environ.get("BENCH_MODE", "stream")
 
 
-def body(stream: bool) -> bytes:
-    document = {
-        "model": "deepseek-v3.2",
-        "messages": [{"role": "user", "content": "Capital of France?"}],
-        "max_tokens": 64,
-        "stream": stream,
-    }
-    if stream:
-        document["stream_options"] = {"include_usage": True}
-    return orjson.dumps(document)
-
-
-STREAM_BODY, CHAT_BODY = body(True), body(False)
+STREAM_BODY = request_body("deepseek-v3.2", 64, stream=True)
+CHAT_BODY = request_body("deepseek-v3.2", 64, stream=False)
 
 
 class PlainUser(FastHttpUser):
     @task
     def request(self) -> None:
         if MODE == "chat":
-            self.client.post("/chat/completions", data=CHAT_BODY, headers=HEADERS)
+            self.client.post(PATH, data=CHAT_BODY, headers=HEADERS)
             return
         with self.client.post(
-            "/chat/completions", data=STREAM_BODY, headers=HEADERS, stream=True, catch_response=True
+            PATH, data=STREAM_BODY, headers=HEADERS, stream=True, catch_response=True
         ) as response:
             for _ in response.iter_content(4096, decode_content=False):
                 pass

@@ -12,24 +12,15 @@ import os
 import random
 import time
 from functools import cache
-from typing import Any, Final
 
 import gevent
-import orjson
 from locust import User
 
 from load.files import KEY_ENV, REFERENCE_KEY
 from load.metrics import Kind, RequestResult, StreamObserver, error_result, measure_response
 from load.pacing import ArrivalSchedule
+from load.payload import PATH, PROMPTS, request_body
 from load.transports import Transport, make_transport
-
-PATH: Final = "/chat/completions"
-PROMPTS: Final = (
-    "Capital of France?",
-    "Explain TCP slow start in two sentences.",
-    "Write a haiku about load testing.",
-    "List three prime numbers above 100.",
-)
 
 logger = logging.getLogger(__name__)
 
@@ -44,21 +35,6 @@ def api_key() -> str:
     if not key:
         logger.warning("%s is not set; using the reference server's valid key", KEY_ENV)
     return key or REFERENCE_KEY
-
-
-def request_body(model: str, max_tokens: int, stream: bool, prompt: str) -> bytes:
-    body: dict[str, Any] = {
-        "model": model,
-        "messages": [
-            {"role": "system", "content": "You are concise."},
-            {"role": "user", "content": prompt},
-        ],
-        "max_tokens": max_tokens,
-        "stream": stream,
-    }
-    if stream:
-        body["stream_options"] = {"include_usage": True}
-    return orjson.dumps(body)
 
 
 class RoutifyUser(User):

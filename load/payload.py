@@ -1,0 +1,31 @@
+"""The request bodies the load users send (shared with the benchmarks; no Locust import)."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import orjson
+
+PATH: Final = "/chat/completions"
+PROMPTS: Final = (
+    "Capital of France?",
+    "Explain TCP slow start in two sentences.",
+    "Write a haiku about load testing.",
+    "List three prime numbers above 100.",
+)
+
+
+def request_body(model: str, max_tokens: int, stream: bool, prompt: str = PROMPTS[0]) -> bytes:
+    """A chat completion; a streaming one asks for the usage chunk (token counts)."""
+    body: dict[str, Any] = {
+        "model": model,
+        "messages": [
+            {"role": "system", "content": "You are concise."},
+            {"role": "user", "content": prompt},
+        ],
+        "max_tokens": max_tokens,
+        "stream": stream,
+    }
+    if stream:
+        body["stream_options"] = {"include_usage": True}
+    return orjson.dumps(body)
