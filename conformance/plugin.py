@@ -8,7 +8,7 @@ junit.xml, results.json and report.html. Heavy imports happen inside hooks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -115,28 +115,48 @@ def is_case(item: pytest.Item) -> bool:
     return SUITE_DIR in Path(str(item.path)).resolve().parents
 
 
+RANK = {"pass": 0, "not-exercised": 1, "non-strict": 2, "fail": 3}
+
+
 @dataclass(slots=True)
-class _Row:
+class Row:
+    """One case's outcome over its phases (set-up, call, tear-down), as results.json needs it."""
+
     verdict: str = "pass"
     duration_s: float = 0.0
     message: str = ""
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    request_ids: list[str] = field(default_factory=list)
+    checked: list[str] = field(default_factory=list)
+    markers: list[str] = field(default_factory=list)
+
+    def merge(self, phase: dict[str, Any], duration: float) -> None:
+        self.duration_s += duration
+        if RANK[phase["verdict"]] >= RANK[self.verdict] and phase["verdict"] != "pass":
+            self.verdict, self.message = phase["verdict"], phase["message"]
+        self.findings += [f for f in phase["findings"] if f not in self.findings]
+        self.request_ids += [r for r in phase["request_ids"] if r not in self.request_ids]
+        self.checked += [c for c in phase["checked"] if c not in self.checked]
+        self.markers = phase["markers"]
 
 
 class ConformanceSession:
-    """Turns case outcomes into verdicts and reports; inert when no case is collected."""
+    """Turns case outcomes into verdicts and reports; inert when no case is collected.
+
+    Verdicts are worked out where a case runs (``makereport``) and travel on the report, so
+    they reach the process that writes the reports also under pytest-xdist (``logreport``).
+    """
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
-        self.active = False
-        self.rows: dict[str, _Row] = {}
-        self.items: dict[str, pytest.Item] = {}
+        self.cases: set[str] = set()
+        self.rows: dict[str, Row] = {}
         self.target: Target | None = None
+        self.described: dict[str, Any] = {}
         self.started = 0.0
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        cases = [item for item in items if is_case(item)]
-        self.active = bool(cases)
-        self.items = {item.nodeid: item for item in cases}
+        self.cases = {item.nodeid for item in items if is_case(item)}
         # Stable sort: cases that may exhaust a key's rate limit go last.
         items.sort(key=lambda item: item.get_closest_marker("last") is not None)
 
@@ -154,7 +174,7 @@ class ConformanceSession:
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
         report = yield
-        if not self.active or item.nodeid not in self.items:
+        if item.nodeid not in self.cases:
             return report
         log = item.stash.get(CASE_LOG, None)
         if report.when == "call" and report.passed and log is not None and log.ambient:
@@ -162,32 +182,58 @@ class ConformanceSession:
             log.findings.extend(f for f in log.ambient if f not in log.findings)
             if any(f.strict for f in log.ambient):
                 report.outcome = "failed"
-                report.longrepr = "\n".join(f.message() for f in log.findings)
-        row = self.rows.setdefault(item.nodeid, _Row())
-        row.duration_s += report.duration
+        verdict, message = "pass", ""
         if report.failed:
-            row.verdict = "fail"
-            if call.excinfo is not None and log is not None and log.findings:
+            verdict = "fail"
+            if log is not None and log.findings and report.when == "call":
                 report.longrepr = "\n".join(f.message() for f in log.findings)
-            if report.longrepr is not None:
-                report.longrepr = self.redact(str(report.longrepr))
-            row.message = str(report.longrepr or "")
-        elif report.skipped and row.verdict != "fail":
-            if hasattr(report, "wasxfail"):
-                row.verdict, row.message = "non-strict", str(report.wasxfail)
-            else:
-                row.verdict = "not-exercised"
-                longrepr = report.longrepr
-                row.message = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+            report.longrepr = self.redact(str(report.longrepr or ""))
+            message = report.longrepr
+        elif report.skipped and hasattr(report, "wasxfail"):
+            verdict, message = "non-strict", self.redact(str(report.wasxfail))
+        elif report.skipped:
+            longrepr = report.longrepr
+            verdict = "not-exercised"
+            message = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+        redact = self.redact
+        report.routify_case = {
+            "verdict": verdict,
+            "message": message,
+            "findings": [
+                {**f.as_dict(), "expected": redact(f.expected), "got": redact(f.got)}
+                for f in (log.findings if log else [])
+            ],
+            "request_ids": list(log.request_ids) if log else [],
+            "checked": list(log.checked) if log else [],
+            "markers": sorted({m.name for m in item.iter_markers()} - {"parametrize", "asyncio"}),
+            "target": self.describe_target(),
+        }
         return report
 
-    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        if not self.active or not self.rows:
+    def describe_target(self) -> dict[str, Any]:
+        target = self.target
+        if target is None:
+            return {}
+        return {
+            "name": target.name,
+            "base_url": self.redact(target.base_url),
+            "profile": target.profile,
+            "source": target.source,
+        }
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        phase = getattr(report, "routify_case", None)
+        if phase is None:
             return
+        self.described = self.described or phase["target"]
+        self.rows.setdefault(report.nodeid, Row()).merge(phase, report.duration)
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if not self.rows or hasattr(self.config, "workerinput"):
+            return  # nothing ran, or an xdist worker: the controller writes the reports
         from conformance.results import build_run, write_reports
 
-        run = build_run(self, exitstatus)
-        write_reports(run, self.report_dir())
+        write_reports(build_run(self, exitstatus), self.report_dir())
 
     def report_dir(self) -> Path:
         from routify_suite.paths import REPORTS_DIR
@@ -195,12 +241,12 @@ class ConformanceSession:
         return Path(option(self.config, "routify_report_dir") or REPORTS_DIR / "conformance")
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        if not self.active or not self.rows:
+        if not self.rows:
             return
-        counts = {verdict: 0 for verdict in VERDICTS}
+        counts = dict.fromkeys(VERDICTS, 0)
         for row in self.rows.values():
             counts[row.verdict] += 1
         line = ", ".join(f"{count} {verdict}" for verdict, count in counts.items())
-        name = self.target.name if self.target else "?"
+        name = self.described.get("name", "?")
         terminalreporter.write_sep("-", f"conformance of {name}: {line}")
         terminalreporter.write_line(f"reports: {self.report_dir()}")
