@@ -77,7 +77,8 @@ def print_summary(directory: Path, out: Console) -> None:
         f"requests {_figure(summary['requests'])} · failures {_figure(summary['failures'])}"
         f" ({summary['error_rate']:.2%}) · {_figure(summary['rps'])} req/s"
         f" · {_figure(summary['output_tokens_per_s'])} output tokens/s"
-        f" · cost ${summary['cost_usd']:.6f}",
+        f" · cost ${summary['cost_usd']:.6f}"
+        f" · {summary.get('interrupted', 0)} in flight at stop (not counted)",
         highlight=False,
         soft_wrap=True,
     )

@@ -62,6 +62,7 @@ class MetricsRecorder:
     def _reset(self) -> None:
         self.requests = 0
         self.failures = 0
+        self.interrupted = 0
         self.output_tokens = 0
         self.cost_pusd = 0
         self.by_status: Counter[str] = Counter()
@@ -130,6 +131,10 @@ class MetricsRecorder:
                 tpot = (result.e2e_s - result.ttft_s) / (tokens - 1)
                 record(self.histogram("tpot_ms"), tpot * 1000)
 
+    def note_interrupted(self) -> None:
+        """A request still in flight when the run stopped: neither a success nor a failure."""
+        self.interrupted += 1
+
     def note_users(self, wall_time: float, users: int) -> None:
         """Remember the user count seen in a window (the highest, when sampled several times)."""
         window = self.window(wall_time)
@@ -141,6 +146,7 @@ class MetricsRecorder:
             "window_s": self.window_s,
             "requests": self.requests,
             "failures": self.failures,
+            "interrupted": self.interrupted,
             "output_tokens": self.output_tokens,
             "cost_pusd": self.cost_pusd,
             "by_status": dict(self.by_status),
@@ -172,6 +178,7 @@ class MetricsRecorder:
         """Add a snapshot from :meth:`snapshot` or :meth:`drain` (another process's, usually)."""
         self.requests += snapshot["requests"]
         self.failures += snapshot["failures"]
+        self.interrupted += snapshot.get("interrupted", 0)
         self.output_tokens += snapshot["output_tokens"]
         self.cost_pusd += snapshot["cost_pusd"]
         self.by_status.update(snapshot["by_status"])

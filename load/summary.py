@@ -51,6 +51,7 @@ def build_summary(recorder: MetricsRecorder, run: RunInfo) -> dict[str, Any]:
     return {
         "requests": requests,
         "failures": recorder.failures,
+        "interrupted": recorder.interrupted,
         "rps": _rate(requests, duration),
         "error_rate": round(recorder.failures / requests, 6) if requests else 0.0,
         "duration_s": round(duration, 3),

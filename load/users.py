@@ -14,6 +14,7 @@ import time
 from functools import cache
 
 import gevent
+from gevent import GreenletExit
 from locust import User
 
 from load.files import KEY_ENV, REFERENCE_KEY
@@ -88,6 +89,11 @@ class RoutifyUser(User):
                 if kind == "stream"
                 else self._post(body, started, intended)
             )
+        except GreenletExit:  # the run stopped mid-request: count it apart, then let it go
+            collector = getattr(self.environment, "routify_collector", None)
+            if collector is not None:
+                collector.recorder.note_interrupted()
+            raise
         except Exception as error:  # a transport failure is a result, not a crash
             self.transport.reset()
             reason = f"transport: {type(error).__name__}"

@@ -73,11 +73,14 @@ def test_workers_merged_on_a_master_equal_one_process() -> None:
             # Through JSON, as the metrics file carries it (msgpack carries the same types).
             master.merge(json.loads(json.dumps(worker.drain())))
     for worker in workers:
+        worker.note_interrupted()  # each stopped with a request in flight
+        single.note_interrupted()
         master.merge(worker.drain())
         assert worker.requests == 0
     run = RunInfo(started=START, stopped=START + 40.0)
     assert build_summary(master, run) == build_summary(single, run)
     assert _same_windows(master, single)
+    assert master.interrupted == 4
 
 
 def _same_windows(a: MetricsRecorder, b: MetricsRecorder) -> bool:
