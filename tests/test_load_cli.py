@@ -14,8 +14,17 @@ import pytest
 
 from load.processes import free_port
 from routify_suite.cli import main
+from routify_suite.server import running_server
 
 PLOTS = ("latency_over_time.png", "throughput_vs_users.png", "ttft_histogram.png")
+TTFT_MS, ITL_MS = 40.0, 15.0
+KEY = "rtf_local_valid"
+
+
+def assert_no_key(out: str, report: Path) -> None:
+    assert KEY not in out
+    for path in report.iterdir():
+        assert KEY.encode() not in path.read_bytes(), path.name
 
 
 def read_summary(directory: Path) -> dict[str, Any]:
@@ -27,7 +36,19 @@ def test_stream_run_meets_its_slo(tmp_path: Path, capsys: pytest.CaptureFixture[
     slo.write_text('[slo]\n"error_rate" = { max = 0 }\n"ttft_ms.p50" = { max = 5000 }\n')
     report = tmp_path / "report"
     arguments = ["load", "--scenario", "stream", "--users", "3", "--run-time", "2s"]
-    code = main([*arguments, "--slo", str(slo), "--report-dir", str(report)])
+    # A server that paces its tokens: timestamps taken per read, not per 4 KiB block, show it.
+    with running_server(ttft_ms=TTFT_MS, itl_ms=ITL_MS) as server:
+        code = main(
+            [
+                *arguments,
+                "--base-url",
+                server.base_url,
+                "--slo",
+                str(slo),
+                "--report-dir",
+                str(report),
+            ]
+        )
     out = capsys.readouterr().out
     assert code == 0, out
     summary = read_summary(report)
@@ -36,6 +57,9 @@ def test_stream_run_meets_its_slo(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert summary["requests"] == summary["run"]["locust_requests"]
     assert summary["ttft_ms"]["count"] == summary["requests"]
     assert summary["itl_ms"]["count"] > 0
+    # Generous bounds (a shared CPU), yet far from what block-buffered reads would give (ITL ~0).
+    assert TTFT_MS * 0.8 < summary["ttft_ms"]["p50"] < TTFT_MS * 3
+    assert ITL_MS * 0.5 < summary["itl_ms"]["p50"] < ITL_MS * 3
     assert summary["output_tokens_per_s"] > 0
     assert summary["token_counts"] == {"usage": summary["requests"]}
     assert sum(c["requests"] for c in summary["by_channel"].values()) == summary["requests"]
@@ -48,7 +72,7 @@ def test_stream_run_meets_its_slo(tmp_path: Path, capsys: pytest.CaptureFixture[
     for name in ("locust_stats.csv", "locust_stats_history.csv", "locust.html", *PLOTS):
         assert (report / name).stat().st_size > 0, name
     assert "SLO met" in out
-    assert "rtf_local_valid" not in out
+    assert_no_key(out, report)
 
 
 def test_distributed_run_merges_workers_and_breaches(
@@ -56,6 +80,7 @@ def test_distributed_run_merges_workers_and_breaches(
 ) -> None:
     report = tmp_path / "report"
     arguments = ["load", "--scenario", "mixed", "--users", "4", "--run-time", "2s"]
+    arguments += ["--client", "httpx"]  # the other client; the option must reach the workers
     unmeetable = Path(__file__).parent.parent / "fixtures" / "slo" / "unmeetable.toml"
     code = main(
         [*arguments, "--workers", "2", "--slo", str(unmeetable), "--report-dir", str(report)]
@@ -71,6 +96,7 @@ def test_distributed_run_merges_workers_and_breaches(
     assert summary["slo"]["passed"] is False
     assert [b["path"] for b in summary["slo"]["breaches"]] == ["ttft_ms.p50"]
     assert "SLO breached: ttft_ms.p50" in out
+    assert_no_key(out, report)
 
 
 def test_unreachable_url_is_a_failed_verdict(
