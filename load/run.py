@@ -14,6 +14,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Final
+from urllib.parse import urlsplit, urlunsplit
 
 from rich.console import Console
 
@@ -104,6 +105,21 @@ def check_options(options: LoadOptions) -> None:
         raise UsageError("--spawn-rate must be positive")
     if options.workers < 0:
         raise UsageError("--workers cannot be negative")
+    if options.base_url is not None:
+        check_url(options.base_url, "--base-url")
+
+
+def check_url(url: str, where: str) -> str:
+    """An http(s) base URL with a host; returned without any user:password part, for reports."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"{where}: {url!r} is not an http(s) URL like http://127.0.0.1:8080/v1")
+    try:
+        parts.port  # noqa: B018  (raises on a malformed port)
+    except ValueError:
+        raise UsageError(f"{where}: {url!r} has an invalid port") from None
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 def load_bounds(path: Path | None) -> list[Bound]:
@@ -126,14 +142,16 @@ def endpoint(options: LoadOptions, logs: Path) -> Iterator[Endpoint]:
         except TargetError as error:
             raise UsageError(str(error)) from None
         url = options.base_url or target.base_url
-        yield Endpoint(url, target.api_key, target.model, target.name or str(options.target))
+        label = f"{target.name or options.target} ({check_url(url, 'base_url')})"
+        yield Endpoint(url, target.api_key, target.model, label)
         return
     if options.base_url:
         key = os.environ.get(KEY_ENV) or REFERENCE_KEY
-        yield Endpoint(options.base_url, key, DEFAULT_MODEL, options.base_url)
+        yield Endpoint(options.base_url, key, DEFAULT_MODEL, check_url(options.base_url, "URL"))
         return
     with ReferenceServer(logs / "server.log") as server:
-        yield Endpoint(server.base_url, REFERENCE_KEY, DEFAULT_MODEL, "reference server")
+        label = f"reference server ({server.base_url})"
+        yield Endpoint(server.base_url, REFERENCE_KEY, DEFAULT_MODEL, label)
 
 
 def locust_arguments(options: LoadOptions, where: Endpoint, run_time: int) -> list[str]:

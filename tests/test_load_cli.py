@@ -122,8 +122,10 @@ def test_unreachable_url_is_a_failed_verdict(
         (["--shape", "ramp"], "--shape: 'ramp' is not one of"),
         (["--users", "0"], "--users must be at least 1"),
         (["--target", "/nonexistent/staging.toml"], "staging.toml"),
+        (["--base-url", "localhost:8080/v1"], "--base-url: 'localhost:8080/v1' is not an http(s)"),
+        (["--base-url", "http://127.0.0.1:99999/v1"], "has an invalid port"),
     ],
-    ids=["scenario", "run-time", "shape", "users", "target"],
+    ids=["scenario", "run-time", "shape", "users", "target", "url-scheme", "url-port"],
 )
 def test_usage_errors(
     arguments: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
