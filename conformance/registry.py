@@ -46,7 +46,8 @@ CHECKS: Final[dict[str, str]] = {
     "stream.json": "Spec, Streaming: 'Each line is data: <json>': every event but [DONE] is JSON",
     "stream.chunk-schema": "Spec, Streaming: every event is a chat.completion.chunk "
     "(schemas/chat-completion-chunk.json)",
-    "stream.routify": "Spec, Response: the routify block, when a chunk carries it, is valid",
+    "stream.routify": "Spec, Response: every response carries routify: at least one chunk of a "
+    "stream carries a valid routify block",
     "stream.consistent": f"{OPENAI}: one id, model and created across the chunks of a stream",
     "stream.finish-reason": f"{OPENAI}: each choice ends with exactly one non-null finish_reason, "
     "and nothing follows it",
