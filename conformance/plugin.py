@@ -196,6 +196,14 @@ class ConformanceSession:
             verdict = "not-exercised"
             message = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
         redact = self.redact
+        if report.when == "call" or not report.passed:
+            # junit.xml shows them as <property> of the test case (written at tear-down).
+            failed = ",".join(dict.fromkeys(f.check for f in log.findings)) if log else ""
+            item.user_properties[:] = [
+                ("verdict", verdict),
+                ("failed_checks", failed),
+                ("request_ids", ",".join(log.request_ids) if log else ""),
+            ]
         report.routify_case = {
             "verdict": verdict,
             "message": message,

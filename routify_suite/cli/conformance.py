@@ -153,6 +153,8 @@ def _run_pytest(
         "-p",
         "no:cacheprovider",
         "-q",
+        "-o",
+        "junit_suite_name=routify-conformance",
         # httpx (and with it anyio) is imported before pytest starts; nothing to rewrite there.
         "-W",
         "ignore::pytest.PytestAssertRewriteWarning",
