@@ -36,9 +36,9 @@ class Finding:
         return replace(self, strict=False)
 
     def message(self) -> str:
-        severity = "" if self.strict else " (non-strict)"
+        severity = "tolerated (non-strict)" if not self.strict else "failed"
         return (
-            f"[{self.check}]{severity} checked: {self.expected}\n"
+            f"[{self.check}] check {severity}\n"
             f"    spec: {self.rule}\n"
             f"    expected: {self.expected}\n"
             f"    got: {self.got}\n"
