@@ -29,9 +29,14 @@ def new_histogram(digits: int = DIGITS) -> HdrHistogram:
     return HdrHistogram(LOWEST, HIGHEST, digits)
 
 
+def units(value: float) -> int:
+    """``value`` in the reported unit (e.g. ms) as the histogram's integer (µs), clamped."""
+    return min(HIGHEST, max(0, round(value * SCALE)))
+
+
 def record(histogram: HdrHistogram, value: float) -> None:
     """Record ``value`` (in the reported unit, e.g. ms) at microsecond resolution."""
-    histogram.record_value(min(HIGHEST, max(0, round(value * SCALE))))
+    histogram.record_value(units(value))
 
 
 def encode(histogram: HdrHistogram) -> str:
