@@ -3,9 +3,10 @@
 Importing this module (every scenario does) registers the listeners. Roles:
 
 - a process that runs users records each request's result from the ``request`` event's context;
-- a worker drains what it recorded into every stats report (``report_to_master``) and once more,
-  by the custom message ``routify_metrics``, as soon as its users stop, so the master has the
-  last requests before it quits;
+- a worker drains what it recorded into every stats report (``report_to_master``); when the run
+  stops, the master asks each worker (custom message ``routify_flush``) for what it holds and waits
+  for the answers (``routify_metrics``), and each worker sends one last ``routify_metrics`` once
+  its users have stopped, so the end of the run is not lost in Locust's short quit;
 - the master (or a lone local process) merges, samples the user count once a second, keeps a
   small ``live.json`` for progress displays, and at the end writes ``metrics.json`` (encoded
   histograms and counters) that :mod:`load.report` turns into ``summary.json`` and plots.
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any, Final
 
 import gevent
+import gevent.event
 from locust import events
 from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
@@ -30,6 +32,8 @@ from load.recorder import MetricsRecorder
 from load.transports import CLIENTS
 
 MESSAGE: Final = "routify_metrics"
+FLUSH: Final = "routify_flush"
+FLUSH_TIMEOUT_S: Final = 10.0
 REPORT_KEY: Final = "routify"
 MAX_WINDOWS: Final = 120
 """At most this many time windows per run (plots over time), whatever the run time."""
@@ -79,13 +83,18 @@ class Collector:
         events.request.add_listener(self.on_request)
         events.test_start.add_listener(self.on_test_start)
         events.test_stop.add_listener(self.on_test_stop)
+        self.flushed: set[str] = set()
+        self.expected: set[str] = set()
+        self.all_flushed = gevent.event.Event()
         if self.is_worker:
             events.report_to_master.add_listener(self.on_report_to_master)
+            runner.register_message(FLUSH, self.on_flush, concurrent=True)
         else:
             events.worker_report.add_listener(self.on_worker_report)
             events.quitting.add_listener(self.on_quitting)
             if self.is_master:
                 runner.register_message(MESSAGE, self.on_message)
+                events.test_stopping.add_listener(self.on_test_stopping)
 
     @property
     def options(self) -> Any:
@@ -117,7 +126,7 @@ class Collector:
 
     def on_test_stop(self, **_: Any) -> None:
         if self.is_worker:
-            self.environment.runner.send_message(MESSAGE, self.recorder.drain())
+            self._send_metrics(flush=False)
             return
         self.stopped = time.time()
         self._write_live("stopped")
@@ -130,8 +139,38 @@ class Collector:
         if snapshot:
             self.recorder.merge(snapshot)
 
+    def on_test_stopping(self, **_: Any) -> None:
+        """Before Locust quits, have every worker send what it holds, and wait for it (bounded).
+
+        On quit Locust's master waits only half a second for the workers' last reports; under
+        load that can drop the end of the run, for Locust's figures and ours alike.
+        """
+        runner = self.environment.runner
+        expected = {client.id for client in runner.clients.all}
+        if not expected:
+            return
+        self.flushed.clear()
+        self.all_flushed.clear()
+        self.expected = expected
+        runner.send_message(FLUSH)
+        if not self.all_flushed.wait(FLUSH_TIMEOUT_S):
+            missing = len(expected - self.flushed)
+            logger.warning("routify: %d workers sent no final metrics in time", missing)
+
+    def on_flush(self, environment: Environment, msg: Any, **_: Any) -> None:
+        self._send_metrics(flush=True)
+
+    def _send_metrics(self, flush: bool) -> None:
+        self.environment.runner.send_message(
+            MESSAGE, {"metrics": self.recorder.drain(), "flush": flush}
+        )
+
     def on_message(self, environment: Environment, msg: Any, **_: Any) -> None:
-        self.recorder.merge(msg.data)
+        self.recorder.merge(msg.data["metrics"])
+        if msg.data.get("flush"):
+            self.flushed.add(msg.node_id)
+            if self.flushed >= self.expected:
+                self.all_flushed.set()
 
     def _sample(self) -> None:
         """Once a second: the user count for the plots, and the live progress file."""
