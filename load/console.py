@@ -85,6 +85,8 @@ def print_summary(directory: Path, out: Console) -> None:
     if summary.get("errors"):
         errors = ", ".join(f"{reason} ×{count}" for reason, count in summary["errors"].items())
         out.print(f"errors: {errors}", markup=False, highlight=False, soft_wrap=True)
+    for note in summary.get("run", {}).get("notes", []):
+        out.print(f"[yellow]note[/]: {note}", highlight=False, soft_wrap=True)
     slo = summary["slo"]
     if slo["passed"]:
         out.print("[green]SLO met[/]")

@@ -34,6 +34,10 @@ from load.transports import CLIENTS
 MESSAGE: Final = "routify_metrics"
 FLUSH: Final = "routify_flush"
 FLUSH_TIMEOUT_S: Final = 10.0
+CPU_NOTE: Final = (
+    "a load generator's CPU went above 90 %: its own delays are in the latency figures;"
+    " add --workers (or machines)"
+)
 REPORT_KEY: Final = "routify"
 MAX_WINDOWS: Final = 120
 """At most this many time windows per run (plots over time), whatever the run time."""
@@ -198,6 +202,13 @@ class Collector:
         }
         write_json(Path(directory) / LIVE_FILE, live)
 
+    def _notes(self) -> list[str]:
+        runner = self.environment.runner
+        busy = runner is not None and (
+            runner.cpu_warning_emitted or getattr(runner, "worker_cpu_warning_emitted", False)
+        )
+        return [CPU_NOTE] if busy else []
+
     def on_quitting(self, environment: Environment, **_: Any) -> None:
         if self.sampler is not None:
             self.sampler.kill(block=False)
@@ -216,6 +227,7 @@ class Collector:
             "shape": type(environment.shape_class).__name__ if environment.shape_class else "",
             "user_classes": sorted(cls.__name__ for cls in environment.user_classes),
             "locust_requests": stats.num_requests if stats else None,
+            "notes": self._notes(),
         }
         logger.info(
             "routify: %d requests, %d failures (Locust counted %s)",

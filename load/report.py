@@ -45,7 +45,7 @@ def read_metrics(directory: Path, run: RunInfo) -> RunMetrics:
         client=recorded.get("client", run.client),
         arrival_rate=recorded.get("arrival_rate", run.arrival_rate),
         locust_requests=recorded.get("locust_requests"),
-        notes=run.notes,
+        notes=[*run.notes, *recorded.get("notes", [])],
     )
     return RunMetrics(merged, recorder)
 
