@@ -54,6 +54,7 @@ def serve(host: str, port: int, ttft_ms: float, itl_ms: float, accounts_file: Pa
         ServerStartError,
         bind_socket,
         build_config,
+        tune_gc_for_serving,
     )
     from routify_suite.server.state import Settings
 
@@ -67,6 +68,7 @@ def serve(host: str, port: int, ttft_ms: float, itl_ms: float, accounts_file: Pa
 
     def announce(ready: NotifyingServer) -> None:
         shown = f"[{host}]" if ":" in host else host
+        tune_gc_for_serving()
         sys.stdout.write(f"Serving on http://{shown}:{ready.bound_port}/v1\n")
         sys.stdout.flush()
 

@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from routify_suite.server import errors
 from routify_suite.server.accounts import Account
@@ -24,7 +25,7 @@ from routify_suite.server.pacing import wait_until
 from routify_suite.server.rendering import response_body
 from routify_suite.server.service import Answer, authenticate, new_request_ids, prepare
 from routify_suite.server.state import ServerState, Settings
-from routify_suite.server.streaming import CompletionStream
+from routify_suite.server.streaming import RAW_SEND_KEY, CompletionStream
 
 log = logging.getLogger("routify_suite.server")
 _MODEL_CREATED = 1747836000  # the spec's example timestamp
@@ -127,9 +128,22 @@ async def unexpected_error(request: Request, exc: Exception) -> Response:
     return error_response(errors.internal_error())
 
 
+class RoutifyStarlette(Starlette):
+    """Starlette, with the server's own ``send`` left in the scope for the stream writer."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        inner = super().build_middleware_stack()
+
+        async def expose_raw_send(scope: Scope, receive: Receive, send: Send) -> None:
+            scope[RAW_SEND_KEY] = send
+            await inner(scope, receive, send)
+
+        return expose_raw_send
+
+
 def create_app(accounts: dict[str, Account], settings: Settings | None = None) -> Starlette:
     """The ASGI app for one server instance (its ledger and rate limits live in app.state)."""
-    app = Starlette(
+    app = RoutifyStarlette(
         routes=[
             Route("/v1/chat/completions", chat_completions, methods=["POST"]),
             Route("/v1/models", list_models, methods=["GET"]),

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from routify_suite.server.accounts import Account
 from routify_suite.server.ledger import Ledger
 from routify_suite.server.ratelimit import RateLimiter
+from routify_suite.server.ticker import Ticker
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,7 @@ class ServerState:
     ledger: Ledger = field(init=False)
     limiter: RateLimiter = field(init=False)
     streams: StreamTracker = field(default_factory=StreamTracker)
+    ticker: Ticker = field(default_factory=Ticker)
 
     def __post_init__(self) -> None:
         self.ledger = Ledger(self.accounts.values())
