@@ -36,7 +36,7 @@ SCENARIOS = ROOT / "load" / "scenarios"
 
 def chunks_per_stream(base_url: str) -> int:
     """SSE events in one response to the benchmark's request (same for every request)."""
-    body = request_body("deepseek-v3.2", 64, stream=True)
+    body = request_body(stream=True)
     headers = {"Authorization": f"Bearer {REFERENCE_KEY}", "Content-Type": "application/json"}
     with httpx.Client(timeout=10) as client:
         text = client.post(f"{base_url}{PATH}", content=body, headers=headers).text

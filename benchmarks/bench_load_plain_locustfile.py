@@ -19,8 +19,8 @@ HEADERS = {
 MODE = os.environ.get("BENCH_MODE", "stream")
 
 
-STREAM_BODY = request_body("deepseek-v3.2", 64, stream=True)
-CHAT_BODY = request_body("deepseek-v3.2", 64, stream=False)
+STREAM_BODY = request_body(stream=True)
+CHAT_BODY = request_body(stream=False)
 
 
 class PlainUser(FastHttpUser):

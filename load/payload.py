@@ -7,6 +7,8 @@ from typing import Any, Final
 import orjson
 
 PATH: Final = "/chat/completions"
+DEFAULT_MODEL: Final = "deepseek-v3.2"
+DEFAULT_MAX_TOKENS: Final = 64
 PROMPTS: Final = (
     "Capital of France?",
     "Explain TCP slow start in two sentences.",
@@ -15,7 +17,12 @@ PROMPTS: Final = (
 )
 
 
-def request_body(model: str, max_tokens: int, stream: bool, prompt: str = PROMPTS[0]) -> bytes:
+def request_body(
+    stream: bool,
+    model: str = DEFAULT_MODEL,
+    max_tokens: int = DEFAULT_MAX_TOKENS,
+    prompt: str = PROMPTS[0],
+) -> bytes:
     """A chat completion; a streaming one asks for the usage chunk (token counts)."""
     body: dict[str, Any] = {
         "model": model,

@@ -28,6 +28,7 @@ from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
 
 from load.files import CLI_ENV, LIVE_FILE, METRICS_FILE, write_json
+from load.payload import DEFAULT_MAX_TOKENS, DEFAULT_MODEL
 from load.recorder import MetricsRecorder
 from load.transports import CLIENTS
 
@@ -49,9 +50,11 @@ logger = logging.getLogger(__name__)
 def add_options(parser: Any) -> None:
     group = parser.add_argument_group("routify", "Routify chat-completions load")
     group.add_argument(
-        "--model", default="deepseek-v3.2", env_var="ROUTIFY_MODEL", help="model to request"
+        "--model", default=DEFAULT_MODEL, env_var="ROUTIFY_MODEL", help="model to request"
     )
-    group.add_argument("--max-tokens", type=int, default=64, help="max_tokens per request")
+    group.add_argument(
+        "--max-tokens", type=int, default=DEFAULT_MAX_TOKENS, help="max_tokens per request"
+    )
     group.add_argument(
         "--client", choices=CLIENTS, default="fasthttp", help="HTTP client of the users"
     )

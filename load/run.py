@@ -20,6 +20,7 @@ from rich.console import Console
 
 from load import console
 from load.files import CLI_ENV, KEY_ENV, LIVE_FILE, METRICS_FILE, REFERENCE_KEY
+from load.payload import DEFAULT_MODEL
 from load.processes import ProcessError, ReferenceServer, free_port, start_locust, stop
 from load.recorder import MetricsRecorder
 from load.report import MetricsFileError, finish_report, read_metrics
@@ -31,7 +32,6 @@ from routify_suite.redact import Redactor
 
 SCENARIOS: Final = ("chat", "stream", "mixed")
 SHAPES: Final = ("constant", "step", "spike", "constant-arrival-rate")
-DEFAULT_MODEL: Final = "deepseek-v3.2"
 FINISH_GRACE_S: Final = 90.0
 """Beyond the run time: worker start-up, ramp-down and report writing, then the run is cut."""
 LOAD_DIR: Final = ROOT / "load"

@@ -20,7 +20,7 @@ from locust import User
 from load.files import KEY_ENV, REFERENCE_KEY
 from load.metrics import Kind, RequestResult, StreamObserver, error_result, measure_response
 from load.pacing import ArrivalSchedule
-from load.payload import PATH, PROMPTS, request_body
+from load.payload import DEFAULT_MAX_TOKENS, DEFAULT_MODEL, PATH, PROMPTS, request_body
 from load.transports import Transport, make_transport
 
 logger = logging.getLogger(__name__)
@@ -45,8 +45,8 @@ class RoutifyUser(User):
 
     def on_start(self) -> None:
         options = self.environment.parsed_options
-        self.model: str = getattr(options, "model", "deepseek-v3.2")
-        self.max_tokens: int = getattr(options, "max_tokens", 64)
+        self.model: str = getattr(options, "model", DEFAULT_MODEL)
+        self.max_tokens: int = getattr(options, "max_tokens", DEFAULT_MAX_TOKENS)
         self.transport: Transport = make_transport(
             getattr(options, "client", "fasthttp"),
             self.host or "http://127.0.0.1:8080/v1",
@@ -81,7 +81,7 @@ class RoutifyUser(User):
             delay = intended - time.perf_counter()
             if delay > 0:
                 gevent.sleep(delay)
-        body = request_body(self.model, self.max_tokens, kind == "stream", random.choice(PROMPTS))
+        body = request_body(kind == "stream", self.model, self.max_tokens, random.choice(PROMPTS))
         started = time.perf_counter()
         try:
             result, length = (
