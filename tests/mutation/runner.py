@@ -1,0 +1,71 @@
+"""Run the conformance suite through the deviation proxy and read back its verdicts."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from routify_suite.cli import main
+from tests.mutation.deviation import Deviation
+
+STREAM_IDLE_TIMEOUT_S = "1"
+"""Short, so the stalling-stream deviation fails its cases in a second instead of ten."""
+
+
+@dataclass(frozen=True)
+class SuiteRun:
+    """What one run of the suite said about one deviation."""
+
+    exit_code: int
+    cases: list[dict]
+    output: str
+
+    @property
+    def failed_checks(self) -> set[str]:
+        return {
+            check
+            for case in self.cases
+            if case["verdict"] == "fail"
+            for check in case["failed_checks"]
+        }
+
+    @property
+    def verdicts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for case in self.cases:
+            counts[case["verdict"]] = counts.get(case["verdict"], 0) + 1
+        return counts
+
+    def failures(self) -> str:
+        """The failing cases' messages, for an assertion that must explain itself."""
+        lines = [
+            f"{case['id']}: {case['message']}" for case in self.cases if case["verdict"] == "fail"
+        ]
+        return "\n".join(lines) or self.output[-3000:]
+
+
+def run_suite(proxy_root: str, deviation: Deviation, report_dir: Path) -> SuiteRun:
+    """The suite, through ``deviation``, on the cases its ``select`` picks (empty: all)."""
+    argv = [
+        "conformance",
+        "--base-url",
+        f"{proxy_root}/{deviation.name}/v1",
+        "--report-dir",
+        str(report_dir),
+        "--stream-idle-timeout",
+        STREAM_IDLE_TIMEOUT_S,
+        "--",
+        *(["-k", deviation.select] if deviation.select else []),
+        "-q",
+        "-p",
+        "no:cacheprovider",
+    ]
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
+        code = main(argv)
+    results = report_dir / "results.json"
+    cases = json.loads(results.read_text())["cases"] if results.exists() else []
+    return SuiteRun(code, cases, output.getvalue())

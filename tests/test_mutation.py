@@ -1,0 +1,77 @@
+"""Mutation self-test: the suite fails every deviation, by the right check, and passes every
+legal variation. Each case runs the conformance suite through the deviation proxy."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from routify_suite.paths import ROOT
+from routify_suite.server import RunningServer
+from tests.mutation.catalogue import DEVIATIONS, VARIATIONS
+from tests.mutation.deviation import Deviation
+from tests.mutation.matrix import MatrixRow, merge_rows
+from tests.mutation.runner import SuiteRun, run_suite
+from tests.mutation.serving import running_proxy
+
+pytestmark = pytest.mark.mutation
+
+
+@pytest.fixture(scope="module")
+def proxy_root(reference_server: RunningServer) -> Iterator[str]:
+    with running_proxy(reference_server.base_url) as root:
+        yield root
+
+
+@pytest.fixture(scope="module")
+def matrix() -> Iterator[list[MatrixRow]]:
+    """Rows recorded by this module's runs, merged into reports/mutation/ at the end."""
+    rows: list[MatrixRow] = []
+    yield rows
+    if rows:
+        merge_rows(rows)
+
+
+def _run(item: Deviation, proxy_root: str, tmp_path: Path, matrix: list[MatrixRow]) -> SuiteRun:
+    run = run_suite(proxy_root, item, tmp_path)
+    assert run.cases, f"the suite ran no case for {item.name}:\n{run.output[-2000:]}"
+    matrix.append(MatrixRow.of(item, run.failed_checks, run.verdicts))
+    return run
+
+
+def test_catalogue_is_large_and_named_once() -> None:
+    names = [item.name for item in (*DEVIATIONS, *VARIATIONS)]
+    assert len(DEVIATIONS) >= 40
+    assert len(VARIATIONS) >= 10
+    assert len(names) == len(set(names))
+    assert all(item.caught_by for item in DEVIATIONS)
+
+
+def test_readme_lists_every_deviation_and_variation() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## What it catches", 1)[-1]
+    missing = [item.name for item in (*DEVIATIONS, *VARIATIONS) if f"`{item.name}`" not in section]
+    assert not missing, f"README 'What it catches' lacks {missing}: copy reports/mutation/matrix.md"
+
+
+@pytest.mark.parametrize("deviation", DEVIATIONS, ids=lambda item: item.name)
+def test_deviation_is_caught(
+    deviation: Deviation, proxy_root: str, tmp_path: Path, matrix: list[MatrixRow]
+) -> None:
+    run = _run(deviation, proxy_root, tmp_path, matrix)
+    assert run.exit_code == 1, f"{deviation.name} went unnoticed: {run.verdicts}"
+    assert run.failed_checks & set(deviation.caught_by), (
+        f"{deviation.name}: expected a failure of {deviation.caught_by}, "
+        f"got {sorted(run.failed_checks)}\n{run.failures()}"
+    )
+
+
+@pytest.mark.parametrize("variation", VARIATIONS, ids=lambda item: item.name)
+def test_variation_passes(
+    variation: Deviation, proxy_root: str, tmp_path: Path, matrix: list[MatrixRow]
+) -> None:
+    run = _run(variation, proxy_root, tmp_path, matrix)
+    assert run.exit_code == 0, f"{variation.name} is legal but failed:\n{run.failures()}"
+    assert run.verdicts.get("fail", 0) == 0
