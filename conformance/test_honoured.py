@@ -62,11 +62,8 @@ def test_stop_ends_text(
         not_exercised(f"the answer {completion.content!r} has no word to stop at")
     stop = word if form == "string" else ["\u0000never\u0000", word]
     exchange = _post(api, {**request, "stop": stop}, stream, f"stop:{form}")
-    prefix = completion.content[: completion.content.find(word)]
-    case_log.expect(
-        params.stop_findings(exchange, stop, completion.content[: len(prefix) + len(word)]),
-        checked=["params.stop"],
-    )
+    before = completion.content[: completion.content.find(word)]
+    case_log.expect(params.stop_findings(exchange, stop, before), checked=["params.stop"])
 
 
 TOOL_CHOICES = [

@@ -98,3 +98,19 @@ def test_deviation_fails_with_its_check_id(tmp_path: Path, fake_base_url: str) -
     everything = result.stdout + result.stderr + (tmp_path / "out" / "results.json").read_text()
     assert RATE_LIMITED_KEY not in everything
     assert "rtf_fake_valid" not in everything
+
+
+def test_plugin_is_inert_outside_the_suite(tmp_path: Path) -> None:
+    """pytest loads the plugin everywhere; a run without conformance cases needs no target."""
+    (tmp_path / "test_other.py").write_text("def test_ok():\n    assert 1 + 1 == 2\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", str(tmp_path), "-q", "-p", "no:cacheprovider"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "conformance of" not in result.stdout
+    assert not list(tmp_path.rglob("results.json"))

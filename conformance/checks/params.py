@@ -109,8 +109,12 @@ def max_tokens_findings(exchange: Exchange, cap: int) -> list[Finding]:
     return found
 
 
-def stop_findings(exchange: Exchange, stop: str | list[str], unstopped: str) -> list[Finding]:
-    """The text ends before the stop sequence, which never appears in it."""
+def stop_findings(exchange: Exchange, stop: str | list[str], before: str) -> list[Finding]:
+    """The text ends before the stop sequence, which never appears in it.
+
+    ``before`` is the unstopped answer up to the sequence: an answer that follows the same path
+    must end there (a sampling server may take another path, which is not held against it).
+    """
     completion, failed = completion_of(exchange)
     if completion is None:
         return failed
@@ -120,9 +124,13 @@ def stop_findings(exchange: Exchange, stop: str | list[str], unstopped: str) -> 
     if present:
         got = f"content {completion.content!r} contains {present[0]!r}"
         found.append(finding(exchange, "params.stop", "the text ends before the sequence", got))
-    elif len(completion.content) >= len(unstopped):
-        got = f"content {completion.content!r}, as long as without stop"
-        expected = f"text cut before {sequences[0]!r} (without stop: {unstopped!r})"
+    elif (
+        before.strip()
+        and completion.content.startswith(before)
+        and completion.content[len(before) :].strip()
+    ):
+        got = f"content {completion.content!r} goes on past {before!r}"
+        expected = f"the text cut where {sequences[0]!r} would begin"
         found.append(finding(exchange, "params.stop", expected, got))
     if completion.finish_reason != "stop":
         got = f"finish_reason {completion.finish_reason!r}"
