@@ -68,8 +68,8 @@ def test_disconnect_frees_the_stream_at_once() -> None:
         with httpx.Client(base_url=server.base_url, timeout=10) as client:
             body = chat(stream=True)
             with client.stream("POST", "/chat/completions", json=body, headers=auth()) as response:
-                first = next(response.iter_raw())
-                assert b'"role":"assistant"' in first
+                chunks = response.iter_raw()  # held: dropping it would close the connection
+                assert b'"role":"assistant"' in next(chunks)
                 assert streams.open == 1
         assert streams.wait_until_idle(timeout=1.0)
         assert streams.cancelled_total == 1
