@@ -10,7 +10,7 @@ import pytest
 
 from routify_suite.paths import ROOT
 from routify_suite.server import RunningServer
-from tests.mutation.catalogue import DEVIATIONS, VARIATIONS
+from tests.mutation.catalogue import DEVIATIONS, TOLERATED, VARIATIONS
 from tests.mutation.deviation import Deviation
 from tests.mutation.matrix import MatrixRow, merge_rows
 from tests.mutation.runner import SuiteRun, run_suite
@@ -37,7 +37,8 @@ def matrix() -> Iterator[list[MatrixRow]]:
 def _run(item: Deviation, proxy_root: str, tmp_path: Path, matrix: list[MatrixRow]) -> SuiteRun:
     run = run_suite(proxy_root, item, tmp_path)
     assert run.cases, f"the suite ran no case for {item.name}:\n{run.output[-2000:]}"
-    matrix.append(MatrixRow.of(item, run.failed_checks, run.verdicts))
+    flagged = run.non_strict_checks if item.kind == "tolerated" else run.failed_checks
+    matrix.append(MatrixRow.of(item, flagged, run.verdicts))
     return run
 
 
@@ -75,3 +76,17 @@ def test_variation_passes(
     run = _run(variation, proxy_root, tmp_path, matrix)
     assert run.exit_code == 0, f"{variation.name} is legal but failed:\n{run.failures()}"
     assert run.verdicts.get("fail", 0) == 0
+
+
+@pytest.mark.parametrize("tolerated", TOLERATED, ids=lambda item: item.name)
+def test_tolerated_departure_is_non_strict(
+    tolerated: Deviation, proxy_root: str, tmp_path: Path, matrix: list[MatrixRow]
+) -> None:
+    run = _run(tolerated, proxy_root, tmp_path, matrix)
+    assert run.exit_code == 0, run.failures()
+    flagged = [case for case in run.cases if case["verdict"] == "non-strict"]
+    assert flagged, f"{tolerated.name} should be reported non-strict: {run.verdicts}"
+    assert all(
+        set(tolerated.caught_by) & {finding["check"] for finding in case["findings"]}
+        for case in flagged
+    )

@@ -538,4 +538,17 @@ VARIATIONS: tuple[Deviation, ...] = (
     ),
 )
 
-ALL: dict[str, Deviation] = {item.name: item for item in (*DEVIATIONS, *VARIATIONS)}
+TOLERATED: tuple[Deviation, ...] = (
+    Deviation(
+        "retry-after-missing",
+        "tolerated",
+        "errors",
+        "429 without a Retry-After header",
+        "rate_limit",
+        ("error.retry-after",),
+        reply=t.on_error(t.drop_retry_after),
+    ),
+)
+"""Departures the suite reports as "non-strict": the run still passes, the case says why."""
+
+ALL: dict[str, Deviation] = {item.name: item for item in (*DEVIATIONS, *VARIATIONS, *TOLERATED)}

@@ -51,7 +51,7 @@ class Reply:
         return replace(self, body=text.encode())
 
 
-Kind = Literal["deviation", "variation"]
+Kind = Literal["deviation", "variation", "tolerated"]
 
 
 def _same(value: Any, *_: Any) -> Any:

@@ -33,6 +33,15 @@ class SuiteRun:
         }
 
     @property
+    def non_strict_checks(self) -> set[str]:
+        return {
+            finding["check"]
+            for case in self.cases
+            if case["verdict"] == "non-strict"
+            for finding in case["findings"]
+        }
+
+    @property
     def verdicts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
         for case in self.cases:
