@@ -244,9 +244,8 @@ class ConformanceSession:
         write_reports(build_run(self, exitstatus), self.report_dir())
 
     def report_dir(self) -> Path:
-        from routify_suite.paths import REPORTS_DIR
-
-        return Path(option(self.config, "routify_report_dir") or REPORTS_DIR / "conformance")
+        """--report-dir, else reports/conformance under the working directory (as the CLI)."""
+        return Path(option(self.config, "routify_report_dir") or Path("reports") / "conformance")
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if not self.rows:

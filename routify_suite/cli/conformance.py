@@ -15,8 +15,7 @@ from pathlib import Path
 
 import click
 
-from routify_suite.paths import REPORTS_DIR
-
+DEFAULT_REPORT_DIR = Path("reports") / "conformance"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 KEY_VARIABLE = "ROUTIFY_SUITE_CONFORMANCE_API_KEY"
 """--api-key reaches the plugin through this variable, so the key is never in pytest's argv."""
@@ -77,9 +76,9 @@ def _exit_code(pytest_status: int) -> int:
 @click.option(
     "--report-dir",
     type=click.Path(path_type=Path, file_okay=False),
-    default=REPORTS_DIR / "conformance",
+    default=DEFAULT_REPORT_DIR,
     show_default=True,
-    help="Where junit.xml, results.json and report.html go.",
+    help="Where junit.xml, results.json and report.html go (relative to the working directory).",
 )
 @click.option(
     "--stream-idle-timeout",

@@ -7,8 +7,6 @@ from pathlib import Path
 
 import click
 
-from routify_suite.paths import REPORTS_DIR
-
 EXIT_USAGE = 2
 
 
@@ -18,7 +16,7 @@ EXIT_USAGE = 2
     "--output",
     "-o",
     type=click.Path(path_type=Path, dir_okay=False),
-    default=REPORTS_DIR / "matrix.html",
+    default=Path("reports") / "matrix.html",
     show_default=True,
     help="The HTML matrix to write.",
 )
