@@ -7,11 +7,22 @@ flushed, so another process (a benchmark, a CI job) can read the URL even with `
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import click
 
 EXIT_USAGE = 2
+FC = TypeVar("FC", bound=Callable[..., object])
+
+
+def delay_option(flag: str, help: str) -> Callable[[FC], FC]:
+    """A non-negative delay in milliseconds (``--ttft-ms`` / ``--itl-ms``)."""
+    dest = flag.removeprefix("--").replace("-", "_")
+    return click.option(
+        flag, dest, default=0.0, show_default=True, type=click.FloatRange(min=0), help=help
+    )
 
 
 @click.command("serve")
@@ -23,22 +34,8 @@ EXIT_USAGE = 2
     type=click.IntRange(0, 65535),
     help="Port to listen on; 0 picks a free one.",
 )
-@click.option(
-    "--ttft-ms",
-    "ttft_ms",
-    default=0.0,
-    show_default=True,
-    type=click.FloatRange(min=0),
-    help="Time to first token, in milliseconds.",
-)
-@click.option(
-    "--itl-ms",
-    "itl_ms",
-    default=0.0,
-    show_default=True,
-    type=click.FloatRange(min=0),
-    help="Delay between tokens, in milliseconds.",
-)
+@delay_option("--ttft-ms", "Time to first token, in milliseconds.")
+@delay_option("--itl-ms", "Delay between tokens, in milliseconds.")
 @click.option(
     "--accounts",
     "accounts_file",
