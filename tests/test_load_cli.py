@@ -114,6 +114,27 @@ def test_unreachable_url_is_a_failed_verdict(
     assert "SLO breached" in out
 
 
+def test_target_file_supplies_url_key_and_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LOAD_TEST_KEY", KEY)
+    with running_server() as server:
+        target = tmp_path / "target.toml"
+        target.write_text(
+            f'name = "bench"\nbase_url = "{server.base_url}"\n'
+            '[keys]\nvalid = "env:LOAD_TEST_KEY"\n[models]\ndefault = "deepseek-r2-pro"\n'
+        )
+        arguments = ["load", "--target", str(target), "--scenario", "chat", "--users", "2"]
+        code = main([*arguments, "--run-time", "1s", "--report-dir", str(tmp_path / "r")])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    summary = read_summary(tmp_path / "r")
+    assert summary["failures"] == 0
+    assert summary["run"]["model"] == "deepseek-r2-pro"
+    assert summary["run"]["target"] == f"bench ({server.base_url})"
+    assert_no_key(out, tmp_path / "r")
+
+
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
