@@ -45,9 +45,14 @@ def follow(
 
 def _status(live: dict[str, Any]) -> str:
     workers = f" · {live['workers']} workers" if live.get("workers") else ""
+    medians = "".join(
+        f" · {label} p50 {live[key]:.0f} ms"
+        for key, label in (("ttft_p50_ms", "TTFT"), ("e2e_p50_ms", "e2e"))
+        if live.get(key) is not None
+    )
     return (
         f"{live.get('users', 0)} users · {live.get('requests', 0)} requests"
-        f" · {live.get('failures', 0)} failed{workers}"
+        f" · {live.get('failures', 0)} failed{medians}{workers}"
     )
 
 

@@ -28,6 +28,7 @@ from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
 
 from load.files import CLI_ENV, LIVE_FILE, METRICS_FILE, write_json
+from load.histograms import SCALE
 from load.payload import DEFAULT_MAX_TOKENS, DEFAULT_MODEL
 from load.recorder import MetricsRecorder
 from load.transports import CLIENTS
@@ -202,8 +203,16 @@ class Collector:
             "requests": self.recorder.requests,
             "failures": self.recorder.failures,
             "workers": runner.worker_count if self.is_master else 0,
+            "ttft_p50_ms": self._median("ttft_ms"),
+            "e2e_p50_ms": self._median("e2e_ms"),
         }
         write_json(Path(directory) / LIVE_FILE, live)
+
+    def _median(self, name: str) -> float | None:
+        histogram = self.recorder.histograms.get(name)
+        if histogram is None or not histogram.get_total_count():
+            return None
+        return histogram.get_value_at_percentile(50) / SCALE
 
     def _notes(self) -> list[str]:
         runner = self.environment.runner
