@@ -78,7 +78,8 @@ def serve(extra: Sequence[str], profile: Path | None) -> Iterator[tuple[int, int
             raise SystemExit(f"unexpected first line from serve: {line!r}")
         yield int(match.group(1)), process.pid
     finally:
-        process.send_signal(signal.SIGINT)  # graceful: lets cProfile write its file
+        # SIGINT lets cProfile write its file; SIGTERM stops uvicorn just as gracefully, quietly.
+        process.send_signal(signal.SIGINT if profile is not None else signal.SIGTERM)
         try:
             process.wait(15)
         except subprocess.TimeoutExpired:
@@ -90,54 +91,69 @@ wrk.method = "POST"
 wrk.headers["Authorization"] = "Bearer {key}"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = [[{body}]]
+distinct = {distinct}
+counter = 0
+if distinct then
+  request = function()
+    counter = counter + 1
+    return wrk.format(nil, nil, nil, string.format([[{template}]], counter))
+  end
+end
 done = function(summary, latency, requests)
   io.write(string.format("BENCH status_errors=%d\\n", summary.errors.status))
 end
 """
 
 
+def run_wrk(wrk: str, port: int, connections: int, duration: float, distinct: bool) -> str:
+    """wrk's report for one run; with ``distinct`` every request body differs (no cache hit)."""
+    template = orjson.dumps(
+        {**BODY, "messages": [{"role": "user", "content": "Question %d?"}]}
+    ).decode()
+    script = WRK_SCRIPT.format(
+        key=KEY,
+        body=orjson.dumps(BODY).decode(),
+        distinct="true" if distinct else "false",
+        template=template,
+    )
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as handle:
+        handle.write(script)
+        handle.flush()
+        command = [wrk, "-t1", f"-c{connections}", f"-d{duration:g}s", "--latency", "-s"]
+        command += [handle.name, f"http://{HOST}:{port}/v1/chat/completions"]
+        return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+
 def bench_non_streaming(duration: float, connections: int, profile: Path | None) -> float | None:
+    """Requests/s with the same body (the figure of the issue), then with distinct bodies."""
     wrk = shutil.which("wrk")
     if wrk is None:
         print("non-streaming: skipped, wrk not found (Debian: apt-get install -y wrk)")
         return None
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
-        handle.write(WRK_SCRIPT.format(key=KEY, body=orjson.dumps(BODY).decode()))
-        script = handle.name
-    try:
-        with serve([], profile) as (port, pid):
+    figures: list[float] = []
+    with serve([], profile) as (port, pid):
+        for distinct in (False, True):
+            print(f"  load average before: {os.getloadavg()[0]:.2f}")
             cpu_before = cpu_seconds(pid)
-            output = subprocess.run(
-                [
-                    wrk,
-                    "-t1",
-                    f"-c{connections}",
-                    f"-d{duration:g}s",
-                    "--latency",
-                    "-s",
-                    script,
-                    f"http://{HOST}:{port}/v1/chat/completions",
-                ],
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
+            output = run_wrk(wrk, port, connections, duration, distinct)
             cpu = cpu_seconds(pid) - cpu_before
-    finally:
-        os.unlink(script)
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
-    latency = dict(re.findall(r"^\s+(50|90|99)%\s+(\S+)", output, re.MULTILINE))
-    errors = re.search(r"status_errors=(\d+)", output)
-    non_2xx = int(errors.group(1)) if errors else -1
-    socket_errors = re.search(r"Socket errors:.*", output)
-    print(
-        f"non-streaming: {rps:,.0f} requests/s at {connections} connections "
-        f"for {duration:g}s (wrk -t1), latency p50 {latency.get('50')} p90 {latency.get('90')} "
-        f"p99 {latency.get('99')}, non-2xx {non_2xx}"
-        + (f", {socket_errors.group(0)}" if socket_errors else "")
-    )
-    print(f"  server CPU: {cpu:.1f}s over {duration:g}s ({100 * cpu / duration:.0f}% of one core)")
-    return rps if non_2xx == 0 else 0.0
+            rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+            latency = dict(re.findall(r"^\s+(50|90|99)%\s+(\S+)", output, re.MULTILINE))
+            errors = re.search(r"status_errors=(\d+)", output)
+            non_2xx = int(errors.group(1)) if errors else -1
+            socket_errors = re.search(r"Socket errors:.*", output)
+            bodies = "every body distinct" if distinct else "one body repeated"
+            print(
+                f"non-streaming ({bodies}): {rps:,.0f} requests/s at {connections} connections "
+                f"for {duration:g}s (wrk -t1), latency p50 {latency.get('50')} "
+                f"p90 {latency.get('90')} p99 {latency.get('99')}, non-2xx {non_2xx}"
+                + (f", {socket_errors.group(0)}" if socket_errors else "")
+            )
+            print(
+                f"  server CPU: {cpu:.1f}s in {duration:g}s ({100 * cpu / duration:.0f}% of a core)"
+            )
+            figures.append(rps if non_2xx == 0 else 0.0)
+    return min(figures)
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -157,6 +173,7 @@ def bench_streams(
         for i in range(streams)
     ]
     with serve(["--itl-ms", f"{itl_ms:g}"], profile) as (port, pid):
+        print(f"  load average before: {os.getloadavg()[0]:.2f}")
         cpu_before, client_before = cpu_seconds(pid), time.process_time()
         try:
             import uvloop

@@ -5,6 +5,17 @@
 """
 
 from routify_suite.server.app import create_app
-from routify_suite.server.runner import RunningServer, ServerStartError, running_server
+from routify_suite.server.runner import (
+    RunningServer,
+    ServerStartError,
+    running_server,
+    serving_in_thread,
+)
 
-__all__ = ["RunningServer", "ServerStartError", "create_app", "running_server"]
+__all__ = [
+    "RunningServer",
+    "ServerStartError",
+    "create_app",
+    "running_server",
+    "serving_in_thread",
+]

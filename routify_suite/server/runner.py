@@ -139,6 +139,41 @@ def resolve_accounts(accounts: dict[str, Account] | Path | str | None) -> dict[s
 
 
 @contextlib.contextmanager
+def serving_in_thread(
+    config: uvicorn.Config, name: str = "routify-reference-server"
+) -> Iterator[NotifyingServer]:
+    """Run any ASGI app of ``config`` in a daemon thread; yield the started server.
+
+    The socket is bound here first (a taken port raises :class:`ServerStartError` at once);
+    the block's end asks the server to exit and joins its thread. Test helpers that serve a
+    fake or a proxy use this too, so there is one way to start and stop a server in-process.
+    """
+    server = NotifyingServer(config, capture_signals=False)
+    sock = bind_socket(config.host, config.port)
+    failure: list[BaseException] = []
+
+    def serve() -> None:
+        try:
+            server.run(sockets=[sock])
+        except BaseException as error:  # e.g. the app failed its startup
+            failure.append(error)
+        finally:
+            server.ready.set()
+
+    thread = threading.Thread(target=serve, name=name, daemon=True)
+    thread.start()
+    try:
+        if not server.ready.wait(STARTUP_TIMEOUT_S) or not server.started:
+            reason = f": {failure[0]!r}" if failure else ""
+            raise ServerStartError(f"{name} did not start on {config.host}:{config.port}{reason}")
+        yield server
+    finally:
+        server.should_exit = True
+        thread.join(STARTUP_TIMEOUT_S)
+        sock.close()
+
+
+@contextlib.contextmanager
 def running_server(
     host: str = "127.0.0.1",
     port: int = 0,
@@ -146,31 +181,9 @@ def running_server(
     itl_ms: float = 0,
     accounts: dict[str, Account] | Path | str | None = None,
 ) -> Iterator[RunningServer]:
-    """Serve in a background thread for the duration of the ``with`` block."""
+    """Serve the reference server in a background thread for the ``with`` block."""
     settings = Settings(ttft_ms=ttft_ms, itl_ms=itl_ms)
-    server = NotifyingServer(
-        build_config(host, port, resolve_accounts(accounts), settings), capture_signals=False
-    )
-    sock = bind_socket(host, port)
-    failure: list[BaseException] = []
-
-    def serve() -> None:
-        try:
-            server.run(sockets=[sock])
-        except BaseException as error:  # uvicorn sys.exit()s when it cannot bind
-            failure.append(error)
-        finally:
-            server.ready.set()
-
-    thread = threading.Thread(target=serve, name="routify-reference-server", daemon=True)
-    thread.start()
-    try:
-        if not server.ready.wait(STARTUP_TIMEOUT_S) or not server.started:
-            reason = f": {failure[0]!r}" if failure else ""
-            raise ServerStartError(f"reference server did not start on {host}:{port}{reason}")
+    config = build_config(host, port, resolve_accounts(accounts), settings)
+    with serving_in_thread(config) as server:
         state: ServerState = server.config.app.state.routify
         yield RunningServer(host=host, port=server.bound_port, state=state)
-    finally:
-        server.should_exit = True
-        thread.join(STARTUP_TIMEOUT_S)
-        sock.close()
