@@ -74,7 +74,7 @@ def json_path(error: ValidationError) -> str:
     return "".join(parts)
 
 
-def _rule_of(name: str, error: ValidationError) -> str:
+def rule_of(name: str, error: ValidationError) -> str:
     """The last ``description`` met walking from the schema root to the failed keyword.
 
     The walk follows ``$ref`` into the other schema files, so a constraint without a description
@@ -98,17 +98,23 @@ def _rule_of(name: str, error: ValidationError) -> str:
     return rule
 
 
-def violations(name: str, document: Any) -> list[SchemaViolation]:
-    """Every violation of schema ``name`` by ``document``, sorted by path; empty when valid."""
+def violations(
+    name: str, document: Any, using: Draft202012Validator | None = None
+) -> list[SchemaViolation]:
+    """Every violation of schema ``name`` by ``document``, sorted by path; empty when valid.
+
+    ``using`` validates with a schema derived from ``name`` (e.g. one that makes an extension
+    optional); rules are still quoted from ``name``'s descriptions.
+    """
     found: list[SchemaViolation] = []
-    for error in validator(name).iter_errors(document):
+    for error in (using or validator(name)).iter_errors(document):
         # best_match descends into oneOf/anyOf to the branch the document came closest to.
         leaf = best_match([error])
         found.append(
             SchemaViolation(
                 path=json_path(leaf),
                 message=leaf.message,
-                rule=_rule_of(name, leaf),
+                rule=rule_of(name, leaf),
                 keyword=str(leaf.validator),
             )
         )

@@ -8,7 +8,6 @@ from functools import cache
 from typing import Any
 
 from jsonschema import Draft202012Validator
-from jsonschema.exceptions import best_match
 
 from conformance.exchange import Exchange
 from conformance.findings import Finding, clip
@@ -68,20 +67,8 @@ def schema_findings(
     Violations inside (or of the presence of) the routify block get ``routify_check``, so a broken
     routify block is named as such, and follows the profile.
     """
-    if target.strict_routify:
-        found = schemas.violations(name, document)
-    else:
-        found = []
-        for error in _openai_validator(name).iter_errors(document):
-            leaf = best_match([error])
-            found.append(
-                schemas.SchemaViolation(
-                    schemas.json_path(leaf),
-                    leaf.message,
-                    schemas._rule_of(name, leaf),
-                    str(leaf.validator),
-                )
-            )
+    derived = None if target.strict_routify else _openai_validator(name)
+    found = schemas.violations(name, document, derived)
     result = []
     for violation in found:
         about_routify = violation.path.startswith("$.routify") or (
