@@ -123,7 +123,9 @@ class Collector:
         window = max(1, math.ceil(run_time / MAX_WINDOWS)) if run_time else 5
         # Custom attributes of parsed_options travel to the workers with each spawn message.
         options.metrics_window_s = window
-        options.arrival_users = getattr(options, "num_users", None) or 1
+        # The user count the run starts for (web UI form, -u or the shape's first tick).
+        target = getattr(self.environment.runner, "target_user_count", None)
+        options.arrival_users = target or getattr(options, "num_users", None) or 1
         paces = getattr(self.environment.shape_class, "paces_arrivals", False)
         if paces and not getattr(options, "arrival_rate", 0.0):
             options.arrival_rate = float(options.arrival_users)  # one request/s per user

@@ -80,7 +80,8 @@ def test_distributed_run_merges_workers_and_breaches(
 ) -> None:
     report = tmp_path / "report"
     arguments = ["load", "--scenario", "mixed", "--users", "4", "--run-time", "2s"]
-    arguments += ["--client", "httpx"]  # the other client; the option must reach the workers
+    # The other client, and an arrival-rate schedule: both options must reach the workers.
+    arguments += ["--client", "httpx", "--shape", "constant-arrival-rate:40"]
     unmeetable = Path(__file__).parent.parent / "fixtures" / "slo" / "unmeetable.toml"
     code = main(
         [*arguments, "--workers", "2", "--slo", str(unmeetable), "--report-dir", str(report)]
@@ -93,6 +94,8 @@ def test_distributed_run_merges_workers_and_breaches(
     assert summary["requests"] == summary["run"]["locust_requests"] > 0
     assert summary["by_kind"]["stream"] > 0
     assert summary["by_kind"]["chat"] > 0
+    assert summary["run"]["arrival_rate"] == 40.0
+    assert summary["schedule_lag_ms"]["count"] == summary["requests"]  # each had a send time
     assert summary["slo"]["passed"] is False
     assert [b["path"] for b in summary["slo"]["breaches"]] == ["ttft_ms.p50"]
     assert "SLO breached: ttft_ms.p50" in out
