@@ -3,7 +3,7 @@
 At 1,000 streams and 20 ms between tokens the server emits 50,000 events a second; a sleep per
 token (future, timer handle, task step) would cost as much as the write itself. The ticker keeps
 a timing wheel of 1 ms slots: each stream sits in the slot of its next due event (rounded *up*,
-so no event leaves early) and the one ticker task emits whatever is due, then reschedules.
+so no event leaves early) and one timer callback emits whatever is due, then reschedules.
 Streams keep their own phase, so the load spreads over the period instead of bursting on one
 tick.
 
@@ -16,6 +16,7 @@ never holds up the others.
 from __future__ import annotations
 
 import asyncio
+import heapq
 import math
 import time
 from collections.abc import Coroutine
@@ -65,14 +66,21 @@ async def _finish(coroutine: Coroutine[Any, Any, None], waiting_on: Any) -> None
 
 
 class Ticker:
-    """The timing wheel and the task that turns it (started lazily on the server's loop)."""
+    """The timing wheel, turned by one timer armed for its earliest occupied slot.
+
+    No task sleeps in a loop: event loops round timers (uvloop to whole milliseconds, so a
+    0.4 ms sleep returns at once and a loop would spin), so the timer is armed at least one
+    slot ahead and a slot is only emitted once the clock has really reached it.
+    """
 
     def __init__(self, resolution_s: float = RESOLUTION_S) -> None:
         self._resolution = resolution_s
         self._epoch = time.perf_counter()
         self._wheel: dict[int, list[Paced]] = {}
-        self._task: asyncio.Task[None] | None = None
-        self._wake: asyncio.Event | None = None
+        self._ticks: list[int] = []  # heap of the occupied slots
+        self._timer: asyncio.TimerHandle | None = None
+        self._armed_for: int | None = None
+        self._turning = False
 
     def schedule(self, stream: Paced, due: float) -> None:
         """Emit ``stream``'s next event at ``due`` (a ``perf_counter`` time) or just after."""
@@ -80,28 +88,37 @@ class Ticker:
         slot = self._wheel.get(tick)
         if slot is None:
             self._wheel[tick] = [stream]
+            heapq.heappush(self._ticks, tick)
         else:
             slot.append(stream)
-        if self._task is None or self._task.done():
-            self._wake = asyncio.Event()
-            self._task = asyncio.ensure_future(self._run(self._wake))
-        elif self._wake is not None and not self._wake.is_set():
-            self._wake.set()
+        if not self._turning and (self._armed_for is None or tick < self._armed_for):
+            self._arm(tick)
 
-    async def _run(self, wake: asyncio.Event) -> None:
-        wheel, resolution, epoch = self._wheel, self._resolution, self._epoch
-        while True:
-            if not wheel:
-                wake.clear()
-                await wake.wait()
-                continue
-            now = time.perf_counter()
-            now_tick = math.floor((now - epoch) / resolution)
-            for tick in sorted(tick for tick in wheel if tick <= now_tick):
-                for stream in wheel.pop(tick):
+    def _arm(self, tick: int) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        delay = self._epoch + tick * self._resolution - time.perf_counter()
+        loop = asyncio.get_running_loop()
+        if delay <= 0:
+            self._timer = loop.call_soon(self._fire)  # type: ignore[assignment]
+        else:
+            self._timer = loop.call_later(max(delay, self._resolution), self._fire)
+        self._armed_for = tick
+
+    def _fire(self) -> None:
+        self._timer = self._armed_for = None
+        now = time.perf_counter()
+        now_tick = math.floor((now - self._epoch) / self._resolution)
+        ticks, wheel = self._ticks, self._wheel
+        self._turning = True
+        try:
+            while ticks and ticks[0] <= now_tick:
+                for stream in wheel.pop(heapq.heappop(ticks)):
                     self._turn(stream, now)
-            # Sleep to the next slot boundary: a stream that joins meanwhile waits at most one.
-            await asyncio.sleep(max(0.0, epoch + (now_tick + 1) * resolution - time.perf_counter()))
+        finally:
+            self._turning = False
+        if ticks:
+            self._arm(ticks[0])
 
     def _turn(self, stream: Paced, now: float) -> None:
         if stream.closed:
