@@ -70,7 +70,7 @@ def add_options(parser: Any) -> None:
         "--metrics-dir", default="", help="where the master writes metrics.json and live.json"
     )
     group.add_argument(
-        "--shape-steps", type=int, default=4, help="steps of the step shape (and spike phases)"
+        "--shape-steps", type=int, default=4, help="stairs of the step shape"
     )
 
 
