@@ -69,9 +69,7 @@ def add_options(parser: Any) -> None:
     group.add_argument(
         "--metrics-dir", default="", help="where the master writes metrics.json and live.json"
     )
-    group.add_argument(
-        "--shape-steps", type=int, default=4, help="stairs of the step shape"
-    )
+    group.add_argument("--shape-steps", type=int, default=4, help="stairs of the step shape")
 
 
 class Collector:
