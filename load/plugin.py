@@ -28,7 +28,7 @@ from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
 
 from load.files import CLI_ENV, LIVE_FILE, METRICS_FILE, write_json
-from load.histograms import SCALE
+from load.histograms import SCALE, summarize
 from load.payload import DEFAULT_MAX_TOKENS, DEFAULT_MODEL
 from load.recorder import MetricsRecorder
 from load.transports import CLIENTS
@@ -247,6 +247,15 @@ class Collector:
             self.recorder.failures,
             info["locust_requests"],
         )
+        for name in ("ttft_ms", "itl_ms", "e2e_ms"):
+            histogram = self.recorder.histograms.get(name)
+            if histogram is not None and histogram.get_total_count():
+                figures = summarize(histogram)
+                logger.info(
+                    "routify: %s p50 %s · p95 %s · p99 %s · max %s",
+                    name,
+                    *(figures[key] for key in ("p50", "p95", "p99", "max")),
+                )
         directory = getattr(self.options, "metrics_dir", "")
         if directory:
             Path(directory).mkdir(parents=True, exist_ok=True)
