@@ -136,7 +136,12 @@ class RoutifyStarlette(Starlette):
 
         async def expose_raw_send(scope: Scope, receive: Receive, send: Send) -> None:
             scope[RAW_SEND_KEY] = send
-            await inner(scope, receive, send)
+            try:
+                await inner(scope, receive, send)
+            finally:
+                # scope -> send -> the server's request cycle -> scope is a reference cycle:
+                # left in place, every request would leave garbage for the slow collector.
+                del scope[RAW_SEND_KEY]
 
         return expose_raw_send
 
