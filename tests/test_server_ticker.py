@@ -106,24 +106,19 @@ async def test_send_now_completes_synchronously_when_it_can() -> None:
 
 
 @pytest.mark.asyncio
-async def test_send_now_finishes_a_waiting_send_in_a_task() -> None:
+@pytest.mark.parametrize("failure", [None, ConnectionResetError("gone")], ids=["ok", "failed"])
+async def test_send_now_finishes_a_waiting_send_in_a_task(failure: Exception | None) -> None:
     log: list[str] = []
     gate: asyncio.Future[None] = asyncio.get_running_loop().create_future()
     task = send_now(sender(log, gate))
     assert task is not None
     assert log == ["start"]
-    gate.set_result(None)
-    await asyncio.wait_for(task, 10)
-    assert log == ["start", "end"]
-
-
-@pytest.mark.asyncio
-async def test_send_now_delivers_a_failure_where_it_was_awaited() -> None:
-    log: list[str] = []
-    gate: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-    task = send_now(sender(log, gate))
-    assert task is not None
-    gate.set_exception(ConnectionResetError("gone"))
-    with pytest.raises(ConnectionResetError):
+    if failure is None:
+        gate.set_result(None)
         await asyncio.wait_for(task, 10)
-    assert log == ["start"]
+        assert log == ["start", "end"]
+    else:  # the failure surfaces where the send awaited, and the send goes no further
+        gate.set_exception(failure)
+        with pytest.raises(ConnectionResetError):
+            await asyncio.wait_for(task, 10)
+        assert log == ["start"]
