@@ -147,9 +147,11 @@ def prepare(
     request = parse_request(body)
     model = resolve_model(request, account)
     prompt_tokens, completion = _planned(body, model.name)
-    worst_case = model.cost_nano(
-        prompt_tokens, request.get("max_tokens") or model.max_completion_tokens
+    # The worst case a request can cost: its prompt and a completion as long as it allows.
+    longest = min(
+        request.get("max_tokens") or model.max_completion_tokens, model.max_completion_tokens
     )
+    worst_case = model.cost_nano(prompt_tokens, longest)
     reservation = state.ledger.reserve(account.key, worst_case)
     if reservation is None:
         raise errors.insufficient_balance(
