@@ -70,10 +70,13 @@ def test_stream_shape(client: httpx.Client, include_usage: bool) -> None:
     with client.stream("POST", "/chat/completions", json=body, headers=auth()) as response:
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/event-stream")
+        request_id = response.headers["x-request-id"]
         chunks = stream_chunks(response)
     for chunk in chunks:
         assert violations(CHUNK, chunk) == []
     assert len({(c["id"], c["model"], c["created"]) for c in chunks}) == 1
+    assert chunks[0]["id"].removeprefix("chatcmpl-") in request_id
+    assert [c for c in chunks if "routify" in c], "no chunk carries the routify block"
     assert chunks[0]["choices"][0]["delta"]["role"] == "assistant"
     finishes = [c for c in chunks if c["choices"] and c["choices"][0]["finish_reason"]]
     assert len(finishes) == 1
