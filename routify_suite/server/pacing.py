@@ -1,8 +1,8 @@
-"""Waiting for a token's due time, never waking early.
+"""Waiting until a non-streaming answer is due (streams are paced by the shared ticker).
 
 Event loops round timers (uvloop to whole milliseconds), so a plain ``sleep(delay)`` can return
 a little before the deadline. ``--ttft-ms`` and ``--itl-ms`` are the load suite's ground truth,
-so a token must never leave early: the wait re-checks a ``perf_counter`` deadline.
+so an answer must never leave early: the wait re-checks a ``perf_counter`` deadline.
 """
 
 from __future__ import annotations
