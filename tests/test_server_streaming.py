@@ -59,11 +59,12 @@ def test_non_streaming_waits_as_long_as_the_stream(paced_server: RunningServer) 
 
 
 def test_disconnect_frees_the_stream_at_once() -> None:
-    # At 200 ms a token a full reply takes several seconds; a disconnect must end it within 1 s.
+    # At 200 ms a token this reply takes about 10 s; a disconnect must end it well before.
     with running_server(itl_ms=200) as server:
         ledger, streams = server.state.ledger, server.state.streams
         before = ledger.balance(VALID_KEY)
         reply = generate("deepseek-v3.2", chat())
+        assert reply.completion_tokens * 0.2 > 6
         full_cost = MODELS["deepseek-v3.2"].cost_nano(14, reply.completion_tokens)
         with httpx.Client(base_url=server.base_url, timeout=10) as client:
             body = chat(stream=True)
@@ -71,7 +72,7 @@ def test_disconnect_frees_the_stream_at_once() -> None:
                 chunks = response.iter_raw()  # held: dropping it would close the connection
                 assert b'"role":"assistant"' in next(chunks)
                 assert streams.open == 1
-        assert streams.wait_until_idle(timeout=1.0)
+        assert streams.wait_until_idle(timeout=3.0)
         assert streams.cancelled_total == 1
         charged = before - ledger.balance(VALID_KEY)
         assert 0 < charged < full_cost  # the prompt and the delivered tokens only
