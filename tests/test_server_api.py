@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -10,7 +11,7 @@ import orjson
 import pytest
 
 from routify_suite.schemas import CHUNK, ERROR, RESPONSE, violations
-from routify_suite.server import RunningServer
+from routify_suite.server import RunningServer, running_server
 from routify_suite.sse import DONE, parse_stream
 from tests.server_helpers import VALID_KEY, auth, chat
 
@@ -190,3 +191,22 @@ def test_models_lists_every_model(client: httpx.Client) -> None:
     names = {model["id"] for model in response.json()["data"]}
     assert {"deepseek-v3.2", "deepseek-r2-pro", "routify-auto", "test-failover"} <= names
     assert_error(client.get("/models"), 401, "missing_api_key")
+
+
+def test_models_retrieve_one(client: httpx.Client) -> None:
+    response = client.get("/models/deepseek-r2-pro", headers=auth())
+    assert response.status_code == 200
+    assert response.json()["id"] == "deepseek-r2-pro"
+    assert response.json()["routify"]["min_tier"] == "pro"
+    assert_error(client.get("/models/gpt-17", headers=auth()), 404, "model_not_found")
+
+
+def test_accounts_from_a_file(tmp_path: Path) -> None:
+    accounts = tmp_path / "accounts.toml"
+    accounts.write_text('[[accounts]]\nkey = "rtf_file_key"\nbalance_usd = "0.5"\ntier = "basic"\n')
+    with running_server(accounts=accounts) as server, httpx.Client(base_url=server.base_url) as c:
+        assert c.post("/chat/completions", json=chat(), headers=auth("rtf_file_key")).is_success
+        assert_error(c.post("/chat/completions", json=chat(), headers=auth()), 401)
+        restricted = chat("deepseek-r2-pro")
+        response = c.post("/chat/completions", json=restricted, headers=auth("rtf_file_key"))
+        assert_error(response, 403, "model_not_allowed")

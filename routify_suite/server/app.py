@@ -111,6 +111,19 @@ async def list_models(request: Request) -> Response:
     return json_response(orjson.dumps(body), headers={"x-request-id": new_request_ids()[0]})
 
 
+async def retrieve_model(request: Request) -> Response:
+    state: ServerState = request.app.state.routify
+    name = request.path_params["model"]
+    try:
+        authenticate(state, request.headers.get("authorization"))
+        if name not in listed_models():
+            raise errors.not_found(f"The model '{name}' does not exist.", "model_not_found")
+    except errors.ApiError as error:
+        return error_response(error)
+    card = orjson.dumps(_model_card(name))
+    return json_response(card, headers={"x-request-id": new_request_ids()[0]})
+
+
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if exc.status_code == 405:
@@ -152,6 +165,7 @@ def create_app(accounts: dict[str, Account], settings: Settings | None = None) -
         routes=[
             Route("/v1/chat/completions", chat_completions, methods=["POST"]),
             Route("/v1/models", list_models, methods=["GET"]),
+            Route("/v1/models/{model}", retrieve_model, methods=["GET"]),
         ],
         exception_handlers={HTTPException: http_error, Exception: unexpected_error},
     )
