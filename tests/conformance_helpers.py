@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Final
@@ -15,7 +14,7 @@ import uvicorn
 from conformance.exchange import END_EOF, Exchange, StreamCapture
 from conformance.target import LOCAL_TARGET, Target, load_target
 from routify_suite.paths import FIXTURES_DIR
-from routify_suite.server.runner import NotifyingServer, bind_socket
+from routify_suite.server.runner import serving_in_thread
 
 TRANSCRIPTS: Final = FIXTURES_DIR / "transcripts"
 STREAM_REQUEST: Final = {
@@ -85,19 +84,15 @@ def transcripts(prefix: str) -> list[Path]:
 
 @contextlib.contextmanager
 def serving(app: Any) -> Iterator[str]:
-    """Serve an ASGI app on a free loopback port in a thread; yield its base URL (…/v1)."""
+    """Serve an ASGI app on a free loopback port in a thread; yield its root URL."""
     config = uvicorn.Config(
-        app, lifespan="off", log_level="warning", access_log=False, timeout_graceful_shutdown=1
+        app,
+        host="127.0.0.1",
+        port=0,
+        lifespan="off",
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=1,
     )
-    server = NotifyingServer(config, capture_signals=False)
-    sock = bind_socket("127.0.0.1", 0)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        if not server.ready.wait(10):
-            raise RuntimeError("fake server did not start")
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        sock.close()
+    with serving_in_thread(config, name="fake server") as server:
+        yield f"http://127.0.0.1:{server.bound_port}"

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import threading
 from collections.abc import Iterator
 
 import uvicorn
 
-from routify_suite.server.runner import NotifyingServer, ServerStartError
+from routify_suite.server.runner import serving_in_thread
 from tests.mutation.catalogue import ALL
 from tests.mutation.proxy import create_proxy
-
-STARTUP_TIMEOUT_S = 30.0
 
 
 @contextlib.contextmanager
@@ -27,13 +24,5 @@ def running_proxy(upstream_base: str) -> Iterator[str]:
         log_level="critical",
         timeout_graceful_shutdown=1,
     )
-    server = NotifyingServer(config, capture_signals=False)
-    thread = threading.Thread(target=server.run, name="deviation-proxy", daemon=True)
-    thread.start()
-    try:
-        if not server.ready.wait(STARTUP_TIMEOUT_S) or not server.started:
-            raise ServerStartError("deviation proxy did not start")
+    with serving_in_thread(config, name="deviation proxy") as server:
         yield f"http://127.0.0.1:{server.bound_port}"
-    finally:
-        server.should_exit = True
-        thread.join(STARTUP_TIMEOUT_S)
