@@ -13,6 +13,7 @@ from conformance.checks.errors import envelope_findings, error_findings, retry_a
 from conformance.checks.response import RESPONSE_CHECKS, all_response_findings
 from conformance.exchange import Exchange
 from tests.conformance_helpers import json_exchange, local_target, recorded_response
+from tests.mutation.framing import reversed_keys, with_extra_fields
 
 Mutation = Callable[[dict[str, Any]], Any]
 
@@ -39,24 +40,6 @@ def _delete(path: str) -> Mutation:
     return mutate
 
 
-def _add_everywhere(doc: Any) -> None:
-    if isinstance(doc, dict):
-        for value in list(doc.values()):
-            _add_everywhere(value)
-        doc["x_vendor_extension"] = {"note": "extra fields are legal"}
-    elif isinstance(doc, list):
-        for value in doc:
-            _add_everywhere(value)
-
-
-def _reverse_keys(doc: Any) -> Any:
-    if isinstance(doc, dict):
-        return {key: _reverse_keys(doc[key]) for key in reversed(list(doc))}
-    if isinstance(doc, list):
-        return [_reverse_keys(value) for value in doc]
-    return doc
-
-
 def _exchange(mutate: Mutation | None = None, **kw: Any) -> Exchange:
     doc = copy.deepcopy(recorded_response())
     if mutate:
@@ -69,8 +52,8 @@ def test_recorded_response_passes_every_check() -> None:
 
 
 LEGAL: dict[str, Callable[[], Exchange]] = {
-    "extra fields everywhere": lambda: _exchange(_add_everywhere),
-    "reversed key order": lambda: _exchange(_reverse_keys),
+    "extra fields everywhere": lambda: _exchange(with_extra_fields),
+    "reversed key order": lambda: _exchange(reversed_keys),
     "pretty-printed body": lambda: json_exchange(
         None, body=json.dumps(recorded_response(), indent=4).encode()
     ),

@@ -13,8 +13,19 @@ from typing import Any, Literal
 from tests.mutation.framing import Framing
 
 
+class _JsonBody:
+    body: bytes
+
+    def document(self) -> Any:
+        """The body parsed as JSON, or None when it is not JSON."""
+        try:
+            return json.loads(self.body)
+        except ValueError:
+            return None
+
+
 @dataclass(frozen=True)
-class Upstream:
+class Upstream(_JsonBody):
     """The request as the proxy forwards it."""
 
     method: str
@@ -22,29 +33,17 @@ class Upstream:
     headers: dict[str, str]
     body: bytes
 
-    def document(self) -> Any:
-        try:
-            return json.loads(self.body)
-        except ValueError:
-            return None
-
     def with_document(self, document: Any) -> Upstream:
         return replace(self, body=json.dumps(document).encode())
 
 
 @dataclass(frozen=True)
-class Reply:
+class Reply(_JsonBody):
     """A non-streaming response on its way back to the client."""
 
     status: int
     headers: dict[str, str]
     body: bytes
-
-    def document(self) -> Any:
-        try:
-            return json.loads(self.body)
-        except ValueError:
-            return None
 
     def with_document(self, document: Any, framing: Framing | None = None) -> Reply:
         text = (framing or Framing()).dump(document)
