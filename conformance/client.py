@@ -215,18 +215,6 @@ class AsyncConformanceClient(_Base):
         return self._done(exchange, started)
 
 
-def probe(base_url: str, connect_timeout: float = 5.0) -> str | None:
-    """None when something answers HTTP at the endpoint; else a one-line reason."""
-    url = base_url.rstrip("/") + "/chat/completions"
-    try:
-        with httpx.Client(timeout=httpx.Timeout(connect_timeout, read=connect_timeout * 2)) as http:
-            http.post(url, content=b"{}", headers={"content-type": "application/json"})
-    except httpx.HTTPError as error:
-        reason = str(error) or type(error).__name__
-        return f"cannot reach {url}: {reason}"
-    return None
-
-
 def log_observer(log_of: Callable[[], CaseLog | None]) -> Observer:
     """Report each exchange to the case running now: its request id, and error-envelope findings."""
     from conformance.checks.errors import envelope_findings

@@ -9,10 +9,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from conformance.client import ConformanceClient, Exchanges, Timeouts, log_observer, probe
+from conformance.client import ConformanceClient, Exchanges, Timeouts, log_observer
 from conformance.findings import CaseLog
 from conformance.plugin import CASE_LOG, option, resolve_target, seconds
 from conformance.target import Target
+from routify_suite.probe import probe
 
 STREAM_DEADLINE_S = 60.0
 

@@ -28,6 +28,7 @@ from load.slo import Bound, SLOError, load_slo
 from load.summary import RunInfo, build_summary
 from load.target import TargetError, read_target
 from routify_suite.paths import ROOT
+from routify_suite.probe import probe
 from routify_suite.redact import Redactor
 
 SCENARIOS: Final = ("chat", "stream", "mixed")
@@ -209,6 +210,9 @@ def run_load(options: LoadOptions, out: Console, err: Console) -> int:
             (options.report_dir / stale).unlink(missing_ok=True)
         with endpoint(options, options.report_dir) as where:
             redact.add(where.api_key)
+            unreachable = probe(where.base_url)
+            if unreachable:
+                raise UsageError(unreachable)
             info = _drive_locust(options, where, run_time, err)
         metrics = read_metrics(options.report_dir, info)
         code = finish_report(metrics, bounds, options.report_dir)

@@ -18,9 +18,10 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from conformance.checks.stream import all_stream_findings
-from conformance.client import ConformanceClient, Timeouts, log_observer, probe
+from conformance.client import ConformanceClient, Timeouts, log_observer
 from conformance.findings import CaseLog
 from conformance.target import Target
+from routify_suite.probe import probe
 from tests.conformance_helpers import (
     RECORDED_AT,
     STREAM_REQUEST,

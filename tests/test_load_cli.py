@@ -102,19 +102,18 @@ def test_distributed_run_merges_workers_and_breaches(
     assert_no_key(out, report)
 
 
-def test_unreachable_url_is_a_failed_verdict(
+def test_unreachable_url_is_one_line_and_exit_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """Like the conformance gate: no Locust run against an endpoint nothing answers at."""
     url = f"http://127.0.0.1:{free_port()}/v1"  # nothing listens there
     arguments = ["load", "--base-url", url, "--users", "2", "--run-time", "1s"]
     code = main([*arguments, "--report-dir", str(tmp_path)])
-    out = capsys.readouterr().out
-    assert code == 1
-    summary = read_summary(tmp_path)
-    assert summary["requests"] == summary["failures"] > 0
-    assert summary["by_status"] == {"0": summary["requests"]}
-    assert list(summary["errors"]) == ["transport: ConnectionRefusedError"]
-    assert "SLO breached" in out
+    err = capsys.readouterr().err
+    assert code == 2
+    [line] = err.strip().splitlines()
+    assert line.startswith(f"routify-suite load: cannot reach {url}/chat/completions: ")
+    assert not (tmp_path / "summary.json").exists()
 
 
 def test_target_file_supplies_url_key_and_model(

@@ -102,8 +102,8 @@ def conformance(
     Without --target and --base-url it checks the embedded reference server with
     fixtures/targets/local.toml. Exit 0: conforms; 1: a case failed; 2: usage or configuration.
     """
-    from conformance.client import probe
     from conformance.target import LOCAL_TARGET, TargetError, load_target
+    from routify_suite.probe import probe
 
     path = target_file or LOCAL_TARGET
     try:
