@@ -1,0 +1,83 @@
+"""Parameters accepted but not honoured, or not validated."""
+
+from __future__ import annotations
+
+from tests.mutation import transforms as t
+from tests.mutation.deviation import Deviation
+from tests.mutation.entries import (
+    AUTO,
+    JSON_MODE,
+    MAX_TOKENS,
+    REJECTED,
+    STOP,
+    STREAMS,
+    TOOLS,
+    deviation,
+)
+
+PARAM_DEVIATIONS: tuple[Deviation, ...] = (
+    deviation(
+        "max-tokens-ignored",
+        "params",
+        "max_tokens is not applied",
+        MAX_TOKENS,
+        ("params.max-tokens",),
+        request=t.drop_params("max_tokens"),
+    ),
+    deviation(
+        "stop-ignored",
+        "params",
+        "stop sequences are not applied",
+        STOP,
+        ("params.stop",),
+        request=t.drop_params("stop"),
+    ),
+    deviation(
+        "json-mode-ignored",
+        "params",
+        "response_format is not applied",
+        JSON_MODE,
+        ("params.json-mode",),
+        request=t.drop_params("response_format"),
+    ),
+    deviation(
+        "tools-ignored",
+        "params",
+        "tools and tool_choice are not applied",
+        TOOLS,
+        ("params.tools",),
+        request=t.drop_params("tools", "tool_choice"),
+    ),
+    deviation(
+        "stream-ignored",
+        "params",
+        "stream: true answered with plain JSON",
+        STREAMS,
+        ("stream.content-type", "stream.status"),
+        request=t.edit_request(t.stream_ignored),
+    ),
+    deviation(
+        "validation-missing",
+        "params",
+        "invalid bodies are answered 200",
+        REJECTED,
+        ("params.rejected", "error.status"),
+        request=t.unvalidated,
+    ),
+    deviation(
+        "temperature-clamped",
+        "params",
+        "temperature outside 0–2 clamped, not rejected",
+        REJECTED,
+        ("params.rejected", "error.status"),
+        request=t.edit_request(t.clamp_temperature),
+    ),
+    deviation(
+        "auto-model-unresolved",
+        "params",
+        "routify-auto answers as model routify-auto",
+        AUTO,
+        ("params.auto-model",),
+        reply=t.on_success(t.model_unresolved),
+    ),
+)
