@@ -64,7 +64,7 @@ class Deviation:
     name: str
     kind: Kind
     area: str
-    """sse, shape, errors, auth, params or variation: the README matrix groups by it."""
+    """What it touches (sse, shape, errors, auth, params, json, headers): a matrix column."""
     summary: str
     select: str
     """The pytest ``-k`` expression that picks the suite cases relevant to this deviation."""
@@ -79,21 +79,9 @@ class Deviation:
     stall_after: int | None = None
     cut_after: int | None = None
 
-    def on_request(self, upstream: Upstream) -> Upstream:
-        return self.request(upstream)
-
     def on_reply(self, reply: Reply, upstream: Upstream) -> Reply:
         reply = self.reply(reply, upstream)
         if self.framing == Framing():
             return reply
         document = reply.document()
         return reply if document is None else reply.with_document(document, self.framing)
-
-    def on_events(self, events: list[Any]) -> list[Any]:
-        return self.events(events)
-
-    def on_writes(self, writes: list[bytes]) -> list[bytes]:
-        return self.writes(writes)
-
-    def on_stream_headers(self, headers: dict[str, str]) -> dict[str, str]:
-        return self.stream_headers(dict(headers))

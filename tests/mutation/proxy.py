@@ -50,17 +50,11 @@ def create_proxy(upstream_base: str, deviations: Mapping[str, Deviation]) -> Sta
             headers=_forwardable(request.headers),
             body=await request.body(),
         )
-        outgoing = deviation.on_request(outgoing)
-        upstream = await client.send(
-            client.build_request(
-                outgoing.method, outgoing.path, headers=outgoing.headers, content=outgoing.body
-            ),
-            stream=True,
+        outgoing = deviation.request(outgoing)
+        upstream = await client.request(
+            outgoing.method, outgoing.path, headers=outgoing.headers, content=outgoing.body
         )
-        try:
-            raw = await upstream.aread()
-        finally:
-            await upstream.aclose()
+        raw = upstream.content
         headers = _forwardable(upstream.headers)
         if upstream.headers.get("content-type", "").startswith("text/event-stream"):
             return _stream_reply(deviation, upstream.status_code, headers, raw)
@@ -93,11 +87,11 @@ def _stream_reply(
             events.append(json.loads(event.data))
         except ValueError:
             events.append(event.data)
-    events = deviation.on_events(events)
+    events = deviation.events(events)
     framing = deviation.framing
     payloads = [event if isinstance(event, str) else framing.payload(event) for event in events]
-    writes = deviation.on_writes(framing.render_stream(payloads))
-    headers = deviation.on_stream_headers(headers)
+    writes = deviation.writes(framing.render_stream(payloads))
+    headers = deviation.stream_headers(headers)
 
     async def body() -> AsyncIterator[bytes]:
         for number, write in enumerate(writes):
