@@ -6,14 +6,20 @@ else every case of the kind is "not exercised".
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from conformance import bodies
+from conformance.findings import not_exercised
 from conformance.target import Target
+
+if TYPE_CHECKING:
+    from conformance.checks.common import Check
+    from conformance.client import Exchanges
+    from conformance.findings import CaseLog
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,3 +92,21 @@ def matrix(
         for check in checks
         if only is None or check not in only or kind.name in only[check]
     ]
+
+
+def check_kind(
+    kind: Kind,
+    check: str,
+    checks: Mapping[str, Check],
+    family: str,
+    target: Target,
+    exchanges: Exchanges,
+    case_log: CaseLog,
+) -> None:
+    """The body of one (kind, check) case: the kind's exchange, sent once per run and shared by
+    its checks, judged by one check; not exercised when the target lacks what the kind needs."""
+    missing = kind.missing(target)
+    if missing:
+        not_exercised(missing)
+    exchange = exchanges.get(f"{family}:{kind.name}", kind.build)
+    case_log.expect(checks[check](exchange, target), checked=[check])

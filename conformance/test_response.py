@@ -6,8 +6,8 @@ import pytest
 
 from conformance.checks.response import RESPONSE_CHECKS
 from conformance.client import Exchanges
-from conformance.findings import CaseLog, not_exercised
-from conformance.kinds import RESPONSE_KINDS, Kind, matrix
+from conformance.findings import CaseLog
+from conformance.kinds import RESPONSE_KINDS, Kind, check_kind, matrix
 from conformance.target import Target
 
 pytestmark = pytest.mark.response
@@ -19,8 +19,4 @@ CASES = matrix(RESPONSE_KINDS, RESPONSE_CHECKS)
 def test_response(
     kind: Kind, check: str, target: Target, exchanges: Exchanges, case_log: CaseLog
 ) -> None:
-    missing = kind.missing(target)
-    if missing:
-        not_exercised(missing)
-    exchange = exchanges.get(f"response:{kind.name}", kind.build)
-    case_log.expect(RESPONSE_CHECKS[check](exchange, target), checked=[check])
+    check_kind(kind, check, RESPONSE_CHECKS, "response", target, exchanges, case_log)

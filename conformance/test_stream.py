@@ -6,8 +6,8 @@ import pytest
 
 from conformance.checks.stream import STREAM_CHECKS
 from conformance.client import Exchanges
-from conformance.findings import CaseLog, not_exercised
-from conformance.kinds import STREAM_KINDS, Kind, matrix
+from conformance.findings import CaseLog
+from conformance.kinds import STREAM_KINDS, Kind, check_kind, matrix
 from conformance.target import Target
 
 pytestmark = pytest.mark.stream
@@ -22,8 +22,4 @@ CASES = matrix(STREAM_KINDS, STREAM_CHECKS, only={"stream.usage": USAGE_KINDS})
 def test_stream(
     kind: Kind, check: str, target: Target, exchanges: Exchanges, case_log: CaseLog
 ) -> None:
-    missing = kind.missing(target)
-    if missing:
-        not_exercised(missing)
-    exchange = exchanges.get(f"stream:{kind.name}", kind.build)
-    case_log.expect(STREAM_CHECKS[check](exchange, target), checked=[check])
+    check_kind(kind, check, STREAM_CHECKS, "stream", target, exchanges, case_log)
