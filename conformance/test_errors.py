@@ -43,6 +43,17 @@ def _trigger(name: str, part: str) -> Callable[[Target], str | None]:
     return pick
 
 
+def _triggered(name: str, status: int) -> Condition:
+    """The condition that the target's ``[triggers]`` entry ``name`` provokes."""
+    return Condition(
+        f"{status}-{name.replace('_', '-')}",
+        frozenset({status}),
+        f"triggers.{name}",
+        key=_trigger(name, "key"),
+        model=_trigger(name, "model"),
+    )
+
+
 AUTH = [
     Condition(
         "401-missing-header", frozenset({401}), "no Authorization header", key=lambda t: None
@@ -97,27 +108,9 @@ ACCOUNT = [
         "an unknown model",
         model=lambda t: "no-such-model-conformance",
     ),
-    Condition(
-        "500-internal-error",
-        frozenset({500}),
-        "triggers.internal_error",
-        key=_trigger("internal_error", "key"),
-        model=_trigger("internal_error", "model"),
-    ),
-    Condition(
-        "502-upstream-failure",
-        frozenset({502}),
-        "triggers.upstream_failure",
-        key=_trigger("upstream_failure", "key"),
-        model=_trigger("upstream_failure", "model"),
-    ),
-    Condition(
-        "503-maintenance",
-        frozenset({503}),
-        "triggers.maintenance",
-        key=_trigger("maintenance", "key"),
-        model=_trigger("maintenance", "model"),
-    ),
+    _triggered("internal_error", 500),
+    _triggered("upstream_failure", 502),
+    _triggered("maintenance", 503),
 ]
 
 MISSING = {
