@@ -60,17 +60,13 @@ class Framing:
             f"retry: 3000{self.line_end}" if self.retry_line else ""
         )
         events = [self.render_event(payload, number) for number, payload in enumerate(payloads)]
-        if head:
-            events[0] = head + events[0] if events else head
+        if head and events:
+            events[0] = head + events[0]
         writes = [event.encode() for event in events]
         if not self.write_size:
             return writes
         whole = b"".join(writes)
         return [whole[i : i + self.write_size] for i in range(0, len(whole), self.write_size)]
-
-    def payload(self, document: Any) -> str:
-        """The data of one event, as this framing writes a JSON document."""
-        return self.dump(document)
 
 
 def with_extra_fields(document: Any) -> Any:

@@ -89,7 +89,7 @@ def _stream_reply(
             events.append(event.data)
     events = deviation.events(events)
     framing = deviation.framing
-    payloads = [event if isinstance(event, str) else framing.payload(event) for event in events]
+    payloads = [event if isinstance(event, str) else framing.dump(event) for event in events]
     writes = deviation.writes(framing.render_stream(payloads))
     headers = deviation.stream_headers(headers)
 
