@@ -17,9 +17,8 @@ import tempfile
 from pathlib import Path
 
 from rich.console import Console
-
-from load.processes import ReferenceServer
-from load.run import LoadOptions, run_load
+from routify_suite.load.processes import ReferenceServer
+from routify_suite.load.run import LoadOptions, run_load
 
 TTFT_MS = 200.0
 ITL_MS = 20.0

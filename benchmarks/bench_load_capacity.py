@@ -24,14 +24,14 @@ import time
 from pathlib import Path
 
 import httpx
+from routify_suite.load.files import KEY_ENV, REFERENCE_KEY
+from routify_suite.load.payload import PATH, request_body
+from routify_suite.load.processes import ReferenceServer
 
-from load.files import KEY_ENV, REFERENCE_KEY
-from load.payload import PATH, request_body
-from load.processes import ReferenceServer
-from routify_suite.paths import ROOT
+from routify_suite.paths import package_dir
 
 PLAIN = Path(__file__).with_name("bench_load_plain_locustfile.py")
-SCENARIOS = ROOT / "load" / "scenarios"
+SCENARIOS = package_dir("routify_suite.load.scenarios")
 
 
 def chunks_per_stream(base_url: str) -> int:

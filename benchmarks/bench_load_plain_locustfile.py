@@ -9,8 +9,7 @@ from __future__ import annotations
 import os
 
 from locust import FastHttpUser, task
-
-from load.payload import PATH, request_body
+from routify_suite.load.payload import PATH, request_body
 
 HEADERS = {
     "Authorization": f"Bearer {os.environ.get('ROUTIFY_API_KEY', 'rtf_local_valid')}",

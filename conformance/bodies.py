@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Final
 
-from conformance.target import Target
 from routify_suite.paths import FIXTURES_DIR
+from routify_suite.target import Target
 
 PARAMETER_CASES: Final = FIXTURES_DIR / "requests" / "parameters.json"
 

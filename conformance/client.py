@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-
-from conformance.exchange import (
+from routify_suite.conformance.exchange import (
     END_CUT,
     END_DEADLINE,
     END_EOF,
@@ -25,8 +24,9 @@ from conformance.exchange import (
     StreamCapture,
     now,
 )
-from conformance.findings import CaseLog
-from conformance.target import Target
+from routify_suite.conformance.findings import CaseLog
+
+from routify_suite.target import Target
 
 BODY_LIMIT = 1 << 20
 """Bytes of a body kept for the checks; more is read and dropped."""
@@ -217,7 +217,7 @@ class AsyncConformanceClient(_Base):
 
 def log_observer(log_of: Callable[[], CaseLog | None]) -> Observer:
     """Report each exchange to the case running now: its request id, and error-envelope findings."""
-    from conformance.checks.errors import envelope_findings
+    from routify_suite.conformance.checks.errors import envelope_findings
 
     def observe(exchange: Exchange) -> None:
         log = log_of()

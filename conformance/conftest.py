@@ -8,12 +8,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from routify_suite.conformance.client import ConformanceClient, Exchanges, Timeouts, log_observer
+from routify_suite.conformance.findings import CaseLog
+from routify_suite.conformance.plugin import CASE_LOG, option, resolve_target, seconds
 
-from conformance.client import ConformanceClient, Exchanges, Timeouts, log_observer
-from conformance.findings import CaseLog
-from conformance.plugin import CASE_LOG, option, resolve_target, seconds
-from conformance.target import Target
 from routify_suite.probe import probe
+from routify_suite.target import Target
 
 STREAM_DEADLINE_S = 60.0
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from conformance.registry import rule_of
+from routify_suite.conformance.registry import rule_of
 
 
 @dataclass(frozen=True, slots=True)

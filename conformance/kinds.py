@@ -11,15 +11,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from routify_suite.conformance import bodies
+from routify_suite.conformance.findings import not_exercised
 
-from conformance import bodies
-from conformance.findings import not_exercised
-from conformance.target import Target
+from routify_suite.target import Target
 
 if TYPE_CHECKING:
-    from conformance.checks.common import Check
-    from conformance.client import Exchanges
-    from conformance.findings import CaseLog
+    from routify_suite.conformance.checks.common import Check
+    from routify_suite.conformance.client import Exchanges
+    from routify_suite.conformance.findings import CaseLog
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,8 @@
 """pytest plugin for the conformance suite (registered through the ``pytest11`` entry point).
 
-pytest loads it in every run of this repository, including ``pytest tests``, so it only adds
-options and markers until cases of the suite are collected: then it maps each case's outcome to a
+pytest loads it in every run of every project in the environment, so it changes nothing there:
+its options all start with ``--routify-`` (each with an ini twin named ``routify_...``), and it
+only adds markers until cases of the suite are collected. Then it maps each case's outcome to a
 verdict (pass / fail / non-strict / not-exercised), keeps keys out of failure text, and writes
 junit.xml, results.json and report.html. Heavy imports happen inside hooks.
 """
@@ -15,21 +16,52 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from conformance.findings import CaseLog
-    from conformance.target import Target
+    from routify_suite.conformance.findings import CaseLog
+
+    from routify_suite.target import Target
 
 SUITE_DIR = Path(__file__).resolve().parent
 
 # (flag, dest/ini name, default, help); each option has an ini twin of the same name.
 OPTIONS: tuple[tuple[str, str, str | None, str], ...] = (
-    ("--target", "routify_target", None, "target file (TOML); default: the embedded server"),
-    ("--base-url", "routify_base_url", None, "base URL overriding the target's base_url"),
-    ("--api-key", "routify_api_key", None, "key overriding keys.valid (or env:NAME)"),
-    ("--profile", "routify_profile", None, "routify | openai (overrides the target's profile)"),
-    ("--stream-idle-timeout", "routify_stream_idle_timeout", "10", "seconds a stream may stall"),
-    ("--request-timeout", "routify_request_timeout", "30", "read timeout of a plain request"),
-    ("--connect-timeout", "routify_connect_timeout", "5", "connect timeout of every request"),
-    ("--report-dir", "routify_report_dir", None, "where junit.xml, results.json, report.html go"),
+    (
+        "--routify-target",
+        "routify_target",
+        None,
+        "target file (TOML); default: the embedded server",
+    ),
+    ("--routify-base-url", "routify_base_url", None, "base URL overriding the target's base_url"),
+    ("--routify-api-key", "routify_api_key", None, "key overriding keys.valid (or env:NAME)"),
+    (
+        "--routify-profile",
+        "routify_profile",
+        None,
+        "routify | openai (overrides the target's profile)",
+    ),
+    (
+        "--routify-stream-idle-timeout",
+        "routify_stream_idle_timeout",
+        "10",
+        "seconds a stream may stall",
+    ),
+    (
+        "--routify-request-timeout",
+        "routify_request_timeout",
+        "30",
+        "read timeout of a plain request",
+    ),
+    (
+        "--routify-connect-timeout",
+        "routify_connect_timeout",
+        "5",
+        "connect timeout of every request",
+    ),
+    (
+        "--routify-report-dir",
+        "routify_report_dir",
+        None,
+        "where junit.xml, results.json, report.html go",
+    ),
 )
 
 MARKERS = {
@@ -71,7 +103,7 @@ def seconds(config: pytest.Config, dest: str) -> float:
     except ValueError:
         value = float("nan")
     if not value > 0:
-        flag = "--" + dest.removeprefix("routify_").replace("_", "-")
+        flag = "--" + dest.replace("_", "-")
         raise pytest.UsageError(f"{flag}: {raw!r} is not a positive number of seconds")
     return value
 
@@ -97,7 +129,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def resolve_target(config: pytest.Config, base_url: str | None = None) -> Target:
     """The target the options name, with overrides; a bad one is a one-line usage error."""
-    from conformance.target import LOCAL_TARGET, TargetError, load_target
+    from routify_suite.target import LOCAL_TARGET, TargetError, load_target
 
     path = option(config, "routify_target") or LOCAL_TARGET
     try:
@@ -239,7 +271,7 @@ class ConformanceSession:
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         if not self.rows or hasattr(self.config, "workerinput"):
             return  # nothing ran, or an xdist worker: the controller writes the reports
-        from conformance.results import build_run, write_reports
+        from routify_suite.conformance.results import build_run, write_reports
 
         write_reports(build_run(self, exitstatus), self.report_dir())
 

@@ -6,12 +6,13 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from conformance.registry import CHECKS
+from routify_suite.conformance.registry import CHECKS
+
 from routify_suite.report.model import CaseResult, RunResult
 from routify_suite.report.writers import write_all
 
 if TYPE_CHECKING:
-    from conformance.plugin import ConformanceSession, Row
+    from routify_suite.conformance.plugin import ConformanceSession, Row
 
 SUITE_ERROR_RULE = "The case could not run: an error in its set-up or in the suite itself"
 

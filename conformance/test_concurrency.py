@@ -6,15 +6,15 @@ import asyncio
 from collections.abc import Callable
 
 import pytest
+from routify_suite.conformance import bodies
+from routify_suite.conformance.checks.common import finding
+from routify_suite.conformance.checks.response import all_response_findings
+from routify_suite.conformance.checks.stream import all_stream_findings
+from routify_suite.conformance.client import AsyncConformanceClient, Timeouts, log_observer
+from routify_suite.conformance.exchange import Exchange
+from routify_suite.conformance.findings import CaseLog, Finding
 
-from conformance import bodies
-from conformance.checks.common import finding
-from conformance.checks.response import all_response_findings
-from conformance.checks.stream import all_stream_findings
-from conformance.client import AsyncConformanceClient, Timeouts, log_observer
-from conformance.exchange import Exchange
-from conformance.findings import CaseLog, Finding
-from conformance.target import Target
+from routify_suite.target import Target
 
 pytestmark = pytest.mark.concurrency
 

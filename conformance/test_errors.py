@@ -10,12 +10,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from routify_suite.conformance import bodies
+from routify_suite.conformance.checks.errors import (
+    error_findings,
+    retry_after_findings,
+    status_findings,
+)
+from routify_suite.conformance.client import ConformanceClient
+from routify_suite.conformance.findings import CaseLog, not_exercised
 
-from conformance import bodies
-from conformance.checks.errors import error_findings, retry_after_findings, status_findings
-from conformance.client import ConformanceClient
-from conformance.findings import CaseLog, not_exercised
-from conformance.target import Target
+from routify_suite.target import Target
 
 pytestmark = pytest.mark.errors
 

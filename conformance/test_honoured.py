@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from routify_suite.conformance import bodies
+from routify_suite.conformance.checks import params
+from routify_suite.conformance.client import ConformanceClient, Exchanges
+from routify_suite.conformance.findings import CaseLog, not_exercised
 
-from conformance import bodies
-from conformance.checks import params
-from conformance.client import ConformanceClient, Exchanges
-from conformance.findings import CaseLog, not_exercised
-from conformance.target import Target
+from routify_suite.target import Target
 
 pytestmark = [pytest.mark.params, pytest.mark.honoured]
 

@@ -7,13 +7,13 @@ conforming response, so every response check runs on it too.
 from __future__ import annotations
 
 import pytest
+from routify_suite.conformance.bodies import ParameterCase, parameter_cases
+from routify_suite.conformance.checks.common import finding
+from routify_suite.conformance.checks.response import all_response_findings
+from routify_suite.conformance.client import ConformanceClient
+from routify_suite.conformance.findings import CaseLog, not_exercised
 
-from conformance.bodies import ParameterCase, parameter_cases
-from conformance.checks.common import finding
-from conformance.checks.response import all_response_findings
-from conformance.client import ConformanceClient
-from conformance.findings import CaseLog, not_exercised
-from conformance.target import Target
+from routify_suite.target import Target
 
 pytestmark = pytest.mark.params
 

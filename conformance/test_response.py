@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from routify_suite.conformance.checks.response import RESPONSE_CHECKS
+from routify_suite.conformance.client import Exchanges
+from routify_suite.conformance.findings import CaseLog
+from routify_suite.conformance.kinds import RESPONSE_KINDS, Kind, check_kind, matrix
 
-from conformance.checks.response import RESPONSE_CHECKS
-from conformance.client import Exchanges
-from conformance.findings import CaseLog
-from conformance.kinds import RESPONSE_KINDS, Kind, check_kind, matrix
-from conformance.target import Target
+from routify_suite.target import Target
 
 pytestmark = pytest.mark.response
 

@@ -10,16 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from routify_suite.conformance import bodies
+from routify_suite.conformance.checks.common import finding
+from routify_suite.conformance.client import Exchanges
+from routify_suite.conformance.findings import CaseLog
+from routify_suite.conformance.kinds import RESPONSE_KINDS, STREAM_KINDS
+from routify_suite.conformance.shape import shape_of, stream_shape
 from syrupy.assertion import SnapshotAssertion
 
-from conformance import bodies
-from conformance.checks.common import finding
-from conformance.client import Exchanges
-from conformance.findings import CaseLog
-from conformance.kinds import RESPONSE_KINDS, STREAM_KINDS
-from conformance.shape import shape_of, stream_shape
-from conformance.target import Target
 from routify_suite import schemas
+from routify_suite.target import Target
 
 pytestmark = pytest.mark.snapshot
 

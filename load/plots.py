@@ -10,9 +10,8 @@ from pathlib import Path
 
 from hdrh.histogram import HdrHistogram
 from matplotlib.figure import Figure
-
-from load.histograms import SCALE
-from load.recorder import MetricsRecorder
+from routify_suite.load.histograms import SCALE
+from routify_suite.load.recorder import MetricsRecorder
 
 PERCENTILE_LINES = ((50.0, "p50"), (95.0, "p95"), (99.0, "p99"))
 

@@ -26,12 +26,11 @@ import gevent.event
 from locust import events
 from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
-
-from load.files import CLI_ENV, LIVE_FILE, METRICS_FILE, write_json
-from load.histograms import SCALE, summarize
-from load.payload import DEFAULT_MAX_TOKENS, DEFAULT_MODEL
-from load.recorder import MetricsRecorder
-from load.transports import CLIENTS
+from routify_suite.load.files import CLI_ENV, LIVE_FILE, METRICS_FILE, write_json
+from routify_suite.load.histograms import SCALE, summarize
+from routify_suite.load.payload import DEFAULT_MAX_TOKENS, DEFAULT_MODEL
+from routify_suite.load.recorder import MetricsRecorder
+from routify_suite.load.transports import CLIENTS
 
 MESSAGE: Final = "routify_metrics"
 FLUSH: Final = "routify_flush"
@@ -269,8 +268,8 @@ class Collector:
 
 def _write_report(directory: Path, started: float, stopped: float) -> None:
     """summary.json (no SLO gate) and the plots, for runs started with plain ``locust``."""
-    from load.report import finish_report, read_metrics
-    from load.summary import RunInfo
+    from routify_suite.load.report import finish_report, read_metrics
+    from routify_suite.load.summary import RunInfo
 
     finish_report(read_metrics(directory, RunInfo(started, stopped)), [], directory)
     logger.info("routify: summary.json and plots written to %s", directory)

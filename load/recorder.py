@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from hdrh.histogram import HdrHistogram
-
-from load.histograms import (
+from routify_suite.load.histograms import (
     TIMELINE_DIGITS,
     add_encoded,
     encode,
@@ -22,7 +21,7 @@ from load.histograms import (
     record,
     units,
 )
-from load.metrics import RequestResult
+from routify_suite.load.metrics import RequestResult
 
 RUN_HISTOGRAMS: Final = (
     "ttft_ms",

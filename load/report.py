@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from load.files import METRICS_FILE
-from load.plots import write_plots
-from load.recorder import MetricsRecorder
-from load.slo import Bound, apply_gate
-from load.summary import RunInfo, build_summary, write_summary
+from routify_suite.load.files import METRICS_FILE
+from routify_suite.load.plots import write_plots
+from routify_suite.load.recorder import MetricsRecorder
+from routify_suite.load.slo import Bound, apply_gate
+from routify_suite.load.summary import RunInfo, build_summary, write_summary
 
 
 class MetricsFileError(RuntimeError):

@@ -17,17 +17,23 @@ from typing import Final
 from urllib.parse import urlsplit, urlunsplit
 
 from rich.console import Console
+from routify_suite.load import console
+from routify_suite.load.files import CLI_ENV, KEY_ENV, LIVE_FILE, METRICS_FILE, REFERENCE_KEY
+from routify_suite.load.payload import DEFAULT_MODEL
+from routify_suite.load.processes import (
+    ProcessError,
+    ReferenceServer,
+    free_port,
+    start_locust,
+    stop,
+)
+from routify_suite.load.recorder import MetricsRecorder
+from routify_suite.load.report import MetricsFileError, finish_report, read_metrics
+from routify_suite.load.slo import Bound, SLOError, load_slo
+from routify_suite.load.summary import RunInfo, build_summary
+from routify_suite.load.target import TargetError, read_target
 
-from load import console
-from load.files import CLI_ENV, KEY_ENV, LIVE_FILE, METRICS_FILE, REFERENCE_KEY
-from load.payload import DEFAULT_MODEL
-from load.processes import ProcessError, ReferenceServer, free_port, start_locust, stop
-from load.recorder import MetricsRecorder
-from load.report import MetricsFileError, finish_report, read_metrics
-from load.slo import Bound, SLOError, load_slo
-from load.summary import RunInfo, build_summary
-from load.target import TargetError, read_target
-from routify_suite.paths import ROOT
+from routify_suite.paths import package_dir
 from routify_suite.probe import probe
 from routify_suite.redact import Redactor
 
@@ -35,7 +41,7 @@ SCENARIOS: Final = ("chat", "stream", "mixed")
 SHAPES: Final = ("constant", "step", "spike", "constant-arrival-rate")
 FINISH_GRACE_S: Final = 90.0
 """Beyond the run time: worker start-up, ramp-down and report writing, then the run is cut."""
-LOAD_DIR: Final = ROOT / "load"
+LOAD_DIR: Final = package_dir("routify_suite.load")
 NO_SUCCESS: Final = (Bound("requests", min=1), Bound("error_rate", max=0.999999))
 """The gate without an SLO file: the run fails only when no request at all succeeded."""
 
@@ -55,7 +61,7 @@ class LoadOptions:
     target: Path | None = None
     base_url: str | None = None
     slo: Path | None = None
-    report_dir: Path = ROOT / "reports" / "load"
+    report_dir: Path = Path("reports") / "load"
     client: str = "fasthttp"
 
 

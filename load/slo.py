@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from load.summary import DYNAMIC_MAPS
+from routify_suite.load.summary import DYNAMIC_MAPS
 
 EXIT_MET: Final = 0
 EXIT_BREACHED: Final = 1

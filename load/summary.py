@@ -7,8 +7,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from load.histograms import summarize
-from load.recorder import PICO, MetricsRecorder
+from routify_suite.load.histograms import summarize
+from routify_suite.load.recorder import PICO, MetricsRecorder
 
 DYNAMIC_MAPS: Final = ("by_status", "errors", "by_kind", "by_channel", "token_counts")
 """Summary keys whose sub-keys depend on the run (status codes, channels...). An SLO may name any

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from conformance.target import TargetError, load_target
+from routify_suite.target import TargetError, load_target
 
 __all__ = ["LoadTarget", "TargetError", "read_target"]
 

@@ -16,12 +16,23 @@ from functools import cache
 import gevent
 from gevent import GreenletExit
 from locust import User
-
-from load.files import KEY_ENV, REFERENCE_KEY
-from load.metrics import Kind, RequestResult, StreamObserver, error_result, measure_response
-from load.pacing import ArrivalSchedule
-from load.payload import DEFAULT_MAX_TOKENS, DEFAULT_MODEL, PATH, PROMPTS, request_body
-from load.transports import Transport, make_transport
+from routify_suite.load.files import KEY_ENV, REFERENCE_KEY
+from routify_suite.load.metrics import (
+    Kind,
+    RequestResult,
+    StreamObserver,
+    error_result,
+    measure_response,
+)
+from routify_suite.load.pacing import ArrivalSchedule
+from routify_suite.load.payload import (
+    DEFAULT_MAX_TOKENS,
+    DEFAULT_MODEL,
+    PATH,
+    PROMPTS,
+    request_body,
+)
+from routify_suite.load.transports import Transport, make_transport
 
 logger = logging.getLogger(__name__)
 

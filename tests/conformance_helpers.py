@@ -10,11 +10,11 @@ from typing import Any, Final
 
 import httpx
 import uvicorn
+from routify_suite.conformance.exchange import END_EOF, Exchange, StreamCapture
 
-from conformance.exchange import END_EOF, Exchange, StreamCapture
-from conformance.target import LOCAL_TARGET, Target, load_target
 from routify_suite.paths import FIXTURES_DIR
 from routify_suite.server.runner import serving_in_thread
+from routify_suite.target import LOCAL_TARGET, Target, load_target
 
 TRANSCRIPTS: Final = FIXTURES_DIR / "transcripts"
 STREAM_REQUEST: Final = {

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from routify_suite.cli import main
@@ -88,13 +86,3 @@ def test_report_of_a_missing_run_is_one_line(tmp_path, capsys: pytest.CaptureFix
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0
     assert "cannot read" in err
-
-
-def test_outside_a_checkout_is_one_line(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """A non-editable install has no schemas beside the package: say so instead of crashing."""
-    monkeypatch.setattr("routify_suite.cli.SCHEMAS_DIR", tmp_path / "missing")
-    assert main(["conformance"]) == 2
-    [line] = capsys.readouterr().err.strip().splitlines()
-    assert "pip install -e" in line

@@ -12,16 +12,16 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from routify_suite.conformance.checks.stream import all_stream_findings
+from routify_suite.conformance.client import ConformanceClient, Timeouts, log_observer
+from routify_suite.conformance.findings import CaseLog
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from conformance.checks.stream import all_stream_findings
-from conformance.client import ConformanceClient, Timeouts, log_observer
-from conformance.findings import CaseLog
-from conformance.target import Target
 from routify_suite.probe import probe
+from routify_suite.target import Target
 from tests.conformance_helpers import (
     RECORDED_AT,
     STREAM_REQUEST,

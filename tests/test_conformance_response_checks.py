@@ -8,10 +8,14 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from routify_suite.conformance.checks.errors import (
+    envelope_findings,
+    error_findings,
+    retry_after_findings,
+)
+from routify_suite.conformance.checks.response import RESPONSE_CHECKS, all_response_findings
+from routify_suite.conformance.exchange import Exchange
 
-from conformance.checks.errors import envelope_findings, error_findings, retry_after_findings
-from conformance.checks.response import RESPONSE_CHECKS, all_response_findings
-from conformance.exchange import Exchange
 from tests.conformance_helpers import json_exchange, local_target, recorded_response
 from tests.mutation.framing import reversed_keys, with_extra_fields
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.target import LOCAL_TARGET, TargetError, load_target, parse_target
 from routify_suite.paths import TARGETS_DIR
+from routify_suite.target import LOCAL_TARGET, TargetError, load_target, parse_target
 
 VALID = {
     "name": "staging",

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from routify_suite.load.processes import free_port
 
-from load.processes import free_port
 from routify_suite.cli import main
 from routify_suite.server import running_server
 

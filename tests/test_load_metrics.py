@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-from load.metrics import (
+from routify_suite.load.metrics import (
     RequestResult,
     StreamObserver,
     error_result,
     measure_response,
     token_pieces,
 )
+
 from routify_suite.paths import FIXTURES_DIR
 
 TRANSCRIPTS = FIXTURES_DIR / "transcripts" / "load"

@@ -6,10 +6,15 @@ import subprocess
 import sys
 
 import pytest
-
-from load import shape_plans
-from load.pacing import ArrivalSchedule
-from load.run import LoadOptions, UsageError, check_options, parse_shape, parse_timespan
+from routify_suite.load import shape_plans
+from routify_suite.load.pacing import ArrivalSchedule
+from routify_suite.load.run import (
+    LoadOptions,
+    UsageError,
+    check_options,
+    parse_shape,
+    parse_timespan,
+)
 
 
 @pytest.mark.parametrize(

@@ -6,11 +6,10 @@ import json
 import random
 
 import pytest
-
-from load.histograms import decode, encode, new_histogram, record, summarize
-from load.metrics import RequestResult
-from load.recorder import MetricsRecorder
-from load.summary import RunInfo, build_summary
+from routify_suite.load.histograms import decode, encode, new_histogram, record, summarize
+from routify_suite.load.metrics import RequestResult
+from routify_suite.load.recorder import MetricsRecorder
+from routify_suite.load.summary import RunInfo, build_summary
 
 START = 1_700_000_000.0
 

@@ -6,13 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-
-from load.files import METRICS_FILE, write_json
-from load.metrics import RequestResult
-from load.recorder import MetricsRecorder
-from load.report import MetricsFileError, finish_report, read_metrics
-from load.slo import Bound
-from load.summary import RunInfo
+from routify_suite.load.files import METRICS_FILE, write_json
+from routify_suite.load.metrics import RequestResult
+from routify_suite.load.recorder import MetricsRecorder
+from routify_suite.load.report import MetricsFileError, finish_report, read_metrics
+from routify_suite.load.slo import Bound
+from routify_suite.load.summary import RunInfo
 
 START = 1_700_000_000.0
 PNG = b"\x89PNG\r\n\x1a\n"

@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from load.recorder import MetricsRecorder
-from load.slo import (
+from routify_suite.load.recorder import MetricsRecorder
+from routify_suite.load.slo import (
     EXIT_BREACHED,
     EXIT_MET,
     Bound,
@@ -17,7 +16,8 @@ from load.slo import (
     load_slo,
     resolve,
 )
-from load.summary import RunInfo, build_summary
+from routify_suite.load.summary import RunInfo, build_summary
+
 from routify_suite.cli import main
 from routify_suite.paths import FIXTURES_DIR
 

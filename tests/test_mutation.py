@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from routify_suite.paths import ROOT
 from routify_suite.server import RunningServer
 from tests.mutation.catalogue import DEVIATIONS, TOLERATED, VARIATIONS
 from tests.mutation.deviation import Deviation
@@ -51,7 +50,7 @@ def test_catalogue_is_large_and_named_once() -> None:
 
 
 def test_readme_lists_every_deviation_and_variation() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     section = readme.split("## What it catches", 1)[-1]
     missing = [item.name for item in (*DEVIATIONS, *VARIATIONS) if f"`{item.name}`" not in section]
     assert not missing, f"README 'What it catches' lacks {missing}: copy reports/mutation/matrix.md"

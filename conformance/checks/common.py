@@ -8,11 +8,11 @@ from functools import cache
 from typing import Any
 
 from jsonschema import Draft202012Validator
+from routify_suite.conformance.exchange import Exchange
+from routify_suite.conformance.findings import Finding, clip
 
-from conformance.exchange import Exchange
-from conformance.findings import Finding, clip
-from conformance.target import Target
 from routify_suite import schemas
+from routify_suite.target import Target
 
 Check = Callable[[Exchange, Target], list[Finding]]
 ROUTIFY_CHECKS = frozenset({"response.routify", "response.routify-numbers", "stream.routify"})

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Collection
 from email.utils import parsedate_to_datetime
 
-from conformance.checks.common import finding, transport
-from conformance.exchange import Exchange
-from conformance.findings import Finding
+from routify_suite.conformance.checks.common import finding, transport
+from routify_suite.conformance.exchange import Exchange
+from routify_suite.conformance.findings import Finding
+
 from routify_suite import schemas
 
 

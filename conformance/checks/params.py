@@ -8,12 +8,11 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
-
-from conformance.checks.common import finding
-from conformance.checks.response import document
-from conformance.checks.stream import precondition
-from conformance.exchange import Exchange, strict_json
-from conformance.findings import Finding
+from routify_suite.conformance.checks.common import finding
+from routify_suite.conformance.checks.response import document
+from routify_suite.conformance.checks.stream import precondition
+from routify_suite.conformance.exchange import Exchange, strict_json
+from routify_suite.conformance.findings import Finding
 
 
 @dataclass(slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from conformance.checks.common import (
+from routify_suite.conformance.checks.common import (
     Check,
     by_profile,
     finding,
@@ -13,11 +13,12 @@ from conformance.checks.common import (
     run_all,
     schema_findings,
 )
-from conformance.checks.common import transport as transport_findings
-from conformance.exchange import Exchange
-from conformance.findings import Finding
-from conformance.target import Target
+from routify_suite.conformance.checks.common import transport as transport_findings
+from routify_suite.conformance.exchange import Exchange
+from routify_suite.conformance.findings import Finding
+
 from routify_suite import schemas
+from routify_suite.target import Target
 
 CREATED_TOLERANCE_S = 600
 """How far ``created`` may sit from the client's clock (clock skew between hosts)."""

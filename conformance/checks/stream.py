@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from conformance.checks.common import Check, by_profile, finding, run_all, schema_findings
-from conformance.checks.common import transport as transport_findings
-from conformance.checks.response import created_near, usage_sum
-from conformance.exchange import Exchange
-from conformance.findings import Finding
-from conformance.target import Target
+from routify_suite.conformance.checks.common import (
+    Check,
+    by_profile,
+    finding,
+    run_all,
+    schema_findings,
+)
+from routify_suite.conformance.checks.common import transport as transport_findings
+from routify_suite.conformance.checks.response import created_near, usage_sum
+from routify_suite.conformance.exchange import Exchange
+from routify_suite.conformance.findings import Finding
+
 from routify_suite import schemas
 from routify_suite.sse import DONE
+from routify_suite.target import Target
 
 
 def precondition(exchange: Exchange) -> list[Finding]:
@@ -182,7 +189,7 @@ def _merged_delta(entries: list[dict[str, Any]]) -> dict[str, Any]:
 def _response_finish(
     exchange: Exchange, doc: dict[str, Any], choices: list[dict[str, Any]]
 ) -> list[Finding]:
-    from conformance.checks.response import finish_consistency
+    from routify_suite.conformance.checks.response import finish_consistency
 
     return [
         Finding("stream.finish-reason", f.expected, f.got, f.request_id)

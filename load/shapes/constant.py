@@ -1,5 +1,5 @@
 """Locustfile: the constant-users shape. Combine with a scenario: ``-f SCENARIO,THIS``."""
 
-from load.shaping import ConstantShape
+from routify_suite.load.shaping import ConstantShape
 
 __all__ = ["ConstantShape"]

@@ -3,6 +3,6 @@
 Each request's intended send time is recorded beside its actual one (coordinated omission).
 """
 
-from load.shaping import ConstantArrivalRateShape
+from routify_suite.load.shaping import ConstantArrivalRateShape
 
 __all__ = ["ConstantArrivalRateShape"]

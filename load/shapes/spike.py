@@ -1,5 +1,5 @@
 """Locustfile: the spike shape (a fifth of ``--users``, all of them in the middle fifth)."""
 
-from load.shaping import SpikeShape
+from routify_suite.load.shaping import SpikeShape
 
 __all__ = ["SpikeShape"]

@@ -1,5 +1,5 @@
 """Locustfile: the step-ramp shape (``--shape-steps`` stairs up to ``--users``)."""
 
-from load.shaping import StepShape
+from routify_suite.load.shaping import StepShape
 
 __all__ = ["StepShape"]

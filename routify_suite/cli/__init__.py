@@ -16,7 +16,6 @@ from routify_suite.cli.conformance import conformance
 from routify_suite.cli.load import load
 from routify_suite.cli.report import report
 from routify_suite.cli.serve import serve
-from routify_suite.paths import SCHEMAS_DIR
 
 EXIT_USAGE = 2
 
@@ -39,13 +38,6 @@ cli.add_command(report)
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI on ``argv`` (default: ``sys.argv[1:]``) and return the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if not SCHEMAS_DIR.is_dir():
-        click.echo(
-            f"routify-suite: no schemas at {SCHEMAS_DIR}; the suite runs from a checkout,"
-            " installed with pip install -e <checkout>",
-            err=True,
-        )
-        return EXIT_USAGE
     try:
         result = cli.main(args=args, prog_name="routify-suite", standalone_mode=False)
     except click.ClickException as error:

@@ -102,8 +102,8 @@ def conformance(
     Without --target and --base-url it checks the embedded reference server with
     fixtures/targets/local.toml. Exit 0: conforms; 1: a case failed; 2: usage or configuration.
     """
-    from conformance.target import LOCAL_TARGET, TargetError, load_target
     from routify_suite.probe import probe
+    from routify_suite.target import LOCAL_TARGET, TargetError, load_target
 
     path = target_file or LOCAL_TARGET
     try:
@@ -139,15 +139,18 @@ def _run_pytest(
 ) -> int:
     import pytest
 
-    import conformance as suite
+    from routify_suite.paths import package_dir
 
     args = [
-        str(Path(suite.__file__).resolve().parent),
-        "--target",
+        str(package_dir("routify_suite.conformance")),
+        # Test modules are imported without putting their folder on sys.path: the suite is only
+        # ever imported as routify_suite.conformance, in a checkout and an installed wheel alike.
+        "--import-mode=importlib",
+        "--routify-target",
         str(path),
-        "--report-dir",
+        "--routify-report-dir",
         str(report_dir),
-        "--stream-idle-timeout",
+        "--routify-stream-idle-timeout",
         f"{idle:g}",
         "-p",
         "no:cacheprovider",
@@ -159,11 +162,11 @@ def _run_pytest(
         "ignore::pytest.PytestAssertRewriteWarning",
     ]
     if url:
-        args += ["--base-url", url]
+        args += ["--routify-base-url", url]
     if key_option:
-        args += ["--api-key", key_option]
+        args += ["--routify-api-key", key_option]
     if profile:
-        args += ["--profile", profile]
+        args += ["--routify-profile", profile]
     status = pytest.main([*args, *extra])
     code = _exit_code(int(status))
     if code in (EXIT_OK, EXIT_FAILED):

@@ -7,8 +7,6 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from routify_suite.paths import REPORTS_DIR
-
 
 @click.command("load")
 @click.option(
@@ -44,7 +42,7 @@ from routify_suite.paths import REPORTS_DIR
 @click.option(
     "--report-dir",
     type=click.Path(path_type=Path, file_okay=False),
-    default=REPORTS_DIR / "load",
+    default=Path("reports") / "load",
     show_default=True,
     help="Where summary.json, Locust's CSV/HTML and the plots go.",
 )
@@ -73,7 +71,7 @@ def load(
     Without --target or --base-url it starts the reference server itself. Exit code: 0 SLO met,
     1 breached (without --slo: when no request succeeded), 2 usage or configuration error.
     """
-    from load.run import LoadOptions, run_load
+    from routify_suite.load.run import LoadOptions, run_load
 
     options = LoadOptions(
         scenario=scenario,

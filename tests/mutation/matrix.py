@@ -11,10 +11,9 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from routify_suite.paths import REPORTS_DIR
 from tests.mutation.deviation import Deviation
 
-MATRIX_DIR = REPORTS_DIR / "mutation"
+MATRIX_DIR = Path(__file__).resolve().parents[2] / "reports" / "mutation"
 
 
 @dataclass(frozen=True)

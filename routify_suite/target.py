@@ -1,4 +1,4 @@
-"""Target files: load, validate against conformance/target.schema.json, resolve, override.
+"""Target files: load, validate against schemas/files/target.json, resolve, override.
 
 A bad file must give one line naming the field (never a traceback), so every problem becomes a
 :class:`TargetError` whose message starts with the file and the field's dotted path.
@@ -18,10 +18,10 @@ from typing import Any, Final
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
-from routify_suite.paths import TARGETS_DIR
+from routify_suite.paths import SCHEMAS_DIR, TARGETS_DIR
 from routify_suite.redact import Redactor
 
-SCHEMA_PATH: Final = Path(__file__).with_name("target.schema.json")
+SCHEMA_PATH: Final = SCHEMAS_DIR / "files" / "target.json"
 LOCAL_TARGET: Final = TARGETS_DIR / "local.toml"
 PROFILES: Final = ("routify", "openai")
 TRIGGERS: Final = ("rate_limit", "internal_error", "upstream_failure", "maintenance")
