@@ -26,6 +26,7 @@ from routify_suite.conformance.exchange import (
 )
 from routify_suite.conformance.findings import CaseLog
 
+from routify_suite.keepalive import ConnectionTrace, stale_connection
 from routify_suite.target import Target
 
 BODY_LIMIT = 1 << 20
@@ -71,6 +72,12 @@ def _failure_of(error: httpx.HTTPError) -> tuple[str, str]:
     return "transport.protocol", f"{type(error).__name__}: {error}"
 
 
+def _fail(exchange: Exchange, error: httpx.HTTPError) -> None:
+    """A transport error is the exchange's failure, unless it cut a stream (the capture says)."""
+    if exchange.stream is None:
+        exchange.failure = _failure_of(error)
+
+
 def _stream_end(capture: StreamCapture, error: Exception | None, timeouts: Timeouts) -> None:
     if error is None:
         capture.finish(END_EOF)
@@ -97,6 +104,15 @@ class _Base:
         if self.observer:
             self.observer(exchange)
         return exchange
+
+    @staticmethod
+    def _reconnecting(exchange: Exchange, error: httpx.HTTPError, trace: ConnectionTrace) -> bool:
+        """A reused connection closed before any response byte: count it and retry once."""
+        if exchange.status is not None or not stale_connection(error, trace):
+            return False
+        exchange.reconnects += 1
+        trace.connected = False
+        return True
 
     def _capture(self, exchange: Exchange, started: float) -> StreamCapture:
         deadline = started + self.timeouts.stream_deadline
@@ -133,33 +149,53 @@ class ConformanceClient(_Base):
         key = self.target.keys["valid"] if key == "" else key
         exchange, started = self._start(label, body)
         sent_headers, content = build_request(body, key, headers)
-        stream = exchange.wants_stream
+        trace = ConnectionTrace()
         try:
-            with self._http.stream(
-                "POST",
-                self.target.url,
-                content=content,
-                headers=sent_headers,
-                timeout=self.timeouts.for_request(stream),
-            ) as response:
-                exchange.status, exchange.headers = response.status_code, response.headers
-                if stream and response.status_code == 200:
-                    capture = self._capture(exchange, started)
-                    try:
-                        for chunk in response.iter_bytes():
-                            if not capture.take(chunk):
-                                break
-                        else:
-                            _stream_end(capture, None, self.timeouts)
-                    except httpx.HTTPError as error:
-                        _stream_end(capture, error, self.timeouts)
-                    exchange.body = bytes(capture.kept)
-                else:
-                    exchange.body = response.read()[:BODY_LIMIT]
+            self._attempt(self._http, exchange, started, sent_headers, content, trace)
         except httpx.HTTPError as error:
-            if exchange.stream is None:
-                exchange.failure = _failure_of(error)
+            if not self._reconnecting(exchange, error, trace):
+                _fail(exchange, error)
+            else:
+                # Once, on a connection of its own; the retry's time counts in the exchange's.
+                with httpx.Client(follow_redirects=False) as fresh:
+                    try:
+                        self._attempt(fresh, exchange, started, sent_headers, content, trace)
+                    except httpx.HTTPError as again:
+                        _fail(exchange, again)
         return self._done(exchange, started)
+
+    def _attempt(
+        self,
+        http: httpx.Client,
+        exchange: Exchange,
+        started: float,
+        headers: dict[str, str],
+        content: bytes,
+        trace: ConnectionTrace,
+    ) -> None:
+        stream = exchange.wants_stream
+        with http.stream(
+            "POST",
+            self.target.url,
+            content=content,
+            headers=headers,
+            timeout=self.timeouts.for_request(stream),
+            extensions=trace.extensions(),
+        ) as response:
+            exchange.status, exchange.headers = response.status_code, response.headers
+            if stream and response.status_code == 200:
+                capture = self._capture(exchange, started)
+                try:
+                    for chunk in response.iter_bytes():
+                        if not capture.take(chunk):
+                            break
+                    else:
+                        _stream_end(capture, None, self.timeouts)
+                except httpx.HTTPError as error:
+                    _stream_end(capture, error, self.timeouts)
+                exchange.body = bytes(capture.kept)
+            else:
+                exchange.body = response.read()[:BODY_LIMIT]
 
 
 class AsyncConformanceClient(_Base):
@@ -186,33 +222,52 @@ class AsyncConformanceClient(_Base):
         key = self.target.keys["valid"] if key == "" else key
         exchange, started = self._start(label, body)
         sent_headers, content = build_request(body, key, None)
-        stream = exchange.wants_stream
+        trace = ConnectionTrace()
         try:
-            async with self._http.stream(
-                "POST",
-                self.target.url,
-                content=content,
-                headers=sent_headers,
-                timeout=self.timeouts.for_request(stream),
-            ) as response:
-                exchange.status, exchange.headers = response.status_code, response.headers
-                if stream and response.status_code == 200:
-                    capture = self._capture(exchange, started)
-                    try:
-                        async for chunk in response.aiter_bytes():
-                            if not capture.take(chunk):
-                                break
-                        else:
-                            _stream_end(capture, None, self.timeouts)
-                    except httpx.HTTPError as error:
-                        _stream_end(capture, error, self.timeouts)
-                    exchange.body = bytes(capture.kept)
-                else:
-                    exchange.body = (await response.aread())[:BODY_LIMIT]
+            await self._attempt(self._http, exchange, started, sent_headers, content, trace)
         except httpx.HTTPError as error:
-            if exchange.stream is None:
-                exchange.failure = _failure_of(error)
+            if not self._reconnecting(exchange, error, trace):
+                _fail(exchange, error)
+            else:
+                async with httpx.AsyncClient(follow_redirects=False) as fresh:
+                    try:
+                        await self._attempt(fresh, exchange, started, sent_headers, content, trace)
+                    except httpx.HTTPError as again:
+                        _fail(exchange, again)
         return self._done(exchange, started)
+
+    async def _attempt(
+        self,
+        http: httpx.AsyncClient,
+        exchange: Exchange,
+        started: float,
+        headers: dict[str, str],
+        content: bytes,
+        trace: ConnectionTrace,
+    ) -> None:
+        stream = exchange.wants_stream
+        async with http.stream(
+            "POST",
+            self.target.url,
+            content=content,
+            headers=headers,
+            timeout=self.timeouts.for_request(stream),
+            extensions=trace.extensions(asynchronous=True),
+        ) as response:
+            exchange.status, exchange.headers = response.status_code, response.headers
+            if stream and response.status_code == 200:
+                capture = self._capture(exchange, started)
+                try:
+                    async for chunk in response.aiter_bytes():
+                        if not capture.take(chunk):
+                            break
+                    else:
+                        _stream_end(capture, None, self.timeouts)
+                except httpx.HTTPError as error:
+                    _stream_end(capture, error, self.timeouts)
+                exchange.body = bytes(capture.kept)
+            else:
+                exchange.body = (await response.aread())[:BODY_LIMIT]
 
 
 def log_observer(log_of: Callable[[], CaseLog | None]) -> Observer:
@@ -224,6 +279,8 @@ def log_observer(log_of: Callable[[], CaseLog | None]) -> Observer:
         if log is None:
             return
         log.saw(exchange.request_id)
+        if exchange.reconnects:
+            log.reconnected(exchange.identity)
         if exchange.status is not None and not 200 <= exchange.status < 300:
             log.ambient.extend(envelope_findings(exchange))
 

@@ -83,6 +83,13 @@ class Exchange:
     stream: StreamCapture | None = None
     failure: tuple[str, str] | None = None
     """(check id, what happened) when the exchange itself failed: connect, timeout, stall, cut."""
+    reconnects: int = 0
+    """1 when the server had closed the reused connection and the request went again."""
+
+    @property
+    def identity(self) -> str:
+        """Tells this exchange from every other one of the run, also when it is reused by cases."""
+        return f"{self.label}@{self.sent_at!r}"
 
     @property
     def wants_stream(self) -> bool:

@@ -76,12 +76,18 @@ class CaseLog:
         self.findings: list[Finding] = []
         self.ambient: list[Finding] = []
         self.checked: list[str] = []
+        self.reconnects: list[str] = []
+        """Identities of the exchanges this case used that needed a new connection."""
         self.lenient = False
         """True for a Routify-only case in the openai profile: every finding is non-strict."""
 
     def saw(self, request_id: str | None) -> None:
         if request_id and request_id not in self.request_ids:
             self.request_ids.append(request_id)
+
+    def reconnected(self, identity: str) -> None:
+        if identity not in self.reconnects:
+            self.reconnects.append(identity)
 
     def expect(self, findings: Iterable[Finding], checked: Iterable[str] = ()) -> None:
         """Fail the case on a strict finding; report "non-strict" when all are lenient.

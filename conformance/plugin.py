@@ -161,6 +161,8 @@ class Row:
     request_ids: list[str] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)
     markers: list[str] = field(default_factory=list)
+    reconnects: list[str] = field(default_factory=list)
+    """Exchanges of the case that went again on a new connection (see routify_suite.keepalive)."""
 
     def merge(self, phase: dict[str, Any], duration: float) -> None:
         self.duration_s += duration
@@ -170,6 +172,7 @@ class Row:
         self.request_ids += [r for r in phase["request_ids"] if r not in self.request_ids]
         self.checked += [c for c in phase["checked"] if c not in self.checked]
         self.markers = phase["markers"]
+        self.reconnects += [r for r in phase.get("reconnects", ()) if r not in self.reconnects]
 
 
 class ConformanceSession:
@@ -245,6 +248,7 @@ class ConformanceSession:
             ],
             "request_ids": list(log.request_ids) if log else [],
             "checked": list(log.checked) if log else [],
+            "reconnects": list(log.reconnects) if log else [],
             "markers": sorted({m.name for m in item.iter_markers()} - {"parametrize", "asyncio"}),
             "target": self.describe_target(),
         }
@@ -288,4 +292,11 @@ class ConformanceSession:
         line = ", ".join(f"{count} {verdict}" for verdict, count in counts.items())
         name = self.described.get("name", "?")
         terminalreporter.write_sep("-", f"conformance of {name}: {line}")
+        reconnects = len({r for row in self.rows.values() for r in row.reconnects})
+        if reconnects:
+            from routify_suite.keepalive import REUSED_CONNECTION_NOTE
+
+            terminalreporter.write_line(
+                f"note: {REUSED_CONNECTION_NOTE} ({reconnects} requests retried)"
+            )
         terminalreporter.write_line(f"reports: {self.report_dir()}")

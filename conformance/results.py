@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from routify_suite.conformance.registry import CHECKS
 
+from routify_suite.keepalive import REUSED_CONNECTION_NOTE
 from routify_suite.report.model import CaseResult, RunResult
 from routify_suite.report.writers import write_all
 
@@ -45,12 +46,15 @@ def case_result(nodeid: str, row: Row) -> CaseResult:
 
 def build_run(session: ConformanceSession, exit_status: int) -> RunResult:
     described = session.described or {"name": "?", "base_url": "", "profile": "", "source": ""}
+    reconnects = len({r for row in session.rows.values() for r in row.reconnects})
     return RunResult(
         target=dict(described),
         started_at=session.started,
         duration_s=round(time.time() - session.started, 3),
         exit_status=int(exit_status),
         cases=[case_result(nodeid, row) for nodeid, row in session.rows.items()],
+        reconnects=reconnects,
+        notes=[f"{REUSED_CONNECTION_NOTE} ({reconnects} requests retried)"] if reconnects else [],
     )
 
 

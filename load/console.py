@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from routify_suite.load.files import read_json
+from routify_suite.load.slo import DEFAULT_BUDGET_SOURCE
 
 POLL_S = 0.5
 
@@ -86,14 +87,36 @@ def print_summary(directory: Path, out: Console) -> None:
         highlight=False,
         soft_wrap=True,
     )
+    if summary.get("reconnects"):
+        out.print(
+            f"reconnects {summary['reconnects']:,}: the server closed kept-alive connections;"
+            " those requests went again on a new connection (not failures)",
+            highlight=False,
+            soft_wrap=True,
+        )
     if summary.get("errors"):
         errors = ", ".join(f"{reason} ×{count}" for reason, count in summary["errors"].items())
         out.print(f"errors: {errors}", markup=False, highlight=False, soft_wrap=True)
     for note in summary.get("run", {}).get("notes", []):
         out.print(f"[yellow]note[/]: {note}", highlight=False, soft_wrap=True)
-    slo = summary["slo"]
-    if slo["passed"]:
-        out.print("[green]SLO met[/]")
-    for breach in slo["breaches"]:
-        out.print(f"[red]SLO breached[/]: {breach['message']}", highlight=False, soft_wrap=True)
+    _print_gate(summary["slo"], out)
     out.print(f"report: {directory}", highlight=False, soft_wrap=True)
+
+
+def _print_gate(slo: dict[str, Any], out: Console) -> None:
+    """The verdict, naming what was checked: an SLO file, or only the default error budget."""
+    checked = ", ".join(slo.get("checked", [])) or "nothing"
+    source = slo.get("source", DEFAULT_BUDGET_SOURCE)
+    if source == DEFAULT_BUDGET_SOURCE:
+        name = "error budget"
+        scope = f"no --slo given; checked only the {DEFAULT_BUDGET_SOURCE} ({checked})"
+    else:
+        name, scope = "SLO", f"{source}: {checked}"
+    if slo["passed"]:
+        out.print(f"[green]{name} met[/] ({scope})", highlight=False, soft_wrap=True)
+    for breach in slo["breaches"]:
+        out.print(
+            f"[red]{name} breached[/]: {breach['message']} ({scope})",
+            highlight=False,
+            soft_wrap=True,
+        )

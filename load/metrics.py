@@ -43,6 +43,9 @@ class RequestResult:
     cost_usd: float | None = None
     intended_at: float | None = None
     """When an arrival-rate schedule wanted this request sent (coordinated omission)."""
+    reconnects: int = 0
+    """1 when the server had closed the reused connection and the request went again (its time
+    is inside ``e2e_s``); not a failure."""
 
     @property
     def schedule_lag_s(self) -> float | None:

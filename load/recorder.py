@@ -71,6 +71,7 @@ class MetricsRecorder:
         self.requests = 0
         self.failures = 0
         self.interrupted = 0
+        self.reconnects = 0
         self.output_tokens = 0
         self.cost_pusd = 0
         self.by_status: Counter[str] = Counter()
@@ -118,6 +119,7 @@ class MetricsRecorder:
         window.requests += 1
         self.kinds[result.kind] += 1
         self.by_status[str(result.status)] += 1
+        self.reconnects += result.reconnects
         if not result.ok:
             self.failures += 1
             window.failures += 1
@@ -173,6 +175,7 @@ class MetricsRecorder:
             "requests": self.requests,
             "failures": self.failures,
             "interrupted": self.interrupted,
+            "reconnects": self.reconnects,
             "output_tokens": self.output_tokens,
             "cost_pusd": self.cost_pusd,
             "by_status": dict(self.by_status),
@@ -205,6 +208,7 @@ class MetricsRecorder:
         self.requests += snapshot["requests"]
         self.failures += snapshot["failures"]
         self.interrupted += snapshot.get("interrupted", 0)
+        self.reconnects += snapshot.get("reconnects", 0)
         self.output_tokens += snapshot["output_tokens"]
         self.cost_pusd += snapshot["cost_pusd"]
         self.by_status.update(snapshot["by_status"])

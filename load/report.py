@@ -10,7 +10,7 @@ from typing import Any
 from routify_suite.load.files import METRICS_FILE
 from routify_suite.load.plots import write_plots
 from routify_suite.load.recorder import MetricsRecorder
-from routify_suite.load.slo import Bound, apply_gate
+from routify_suite.load.slo import DEFAULT_BUDGET_SOURCE, Bound, apply_gate
 from routify_suite.load.summary import RunInfo, build_summary, write_summary
 
 
@@ -50,10 +50,15 @@ def read_metrics(directory: Path, run: RunInfo) -> RunMetrics:
     return RunMetrics(merged, recorder)
 
 
-def finish_report(metrics: RunMetrics, bounds: list[Bound], directory: Path) -> int:
+def finish_report(
+    metrics: RunMetrics,
+    bounds: list[Bound],
+    directory: Path,
+    source: str = DEFAULT_BUDGET_SOURCE,
+) -> int:
     """Write summary.json and the plots; return the SLO exit code (0 met, 1 breached)."""
     summary = build_summary(metrics.recorder, metrics.run)
-    code = apply_gate(summary, bounds)
+    code = apply_gate(summary, bounds, source)
     write_summary(summary, directory)
     write_plots(metrics.recorder, metrics.run.started, directory)
     return code

@@ -1,7 +1,8 @@
 """One ``routify-suite load`` run: server (when needed), Locust master and workers, report, gate.
 
 Never imports Locust (it would monkey-patch this process); Locust runs as child processes and
-leaves ``metrics.json`` for :mod:`load.report`. Exit codes: 0 SLO met, 1 breached, 2 usage error.
+leaves ``metrics.json`` for :mod:`load.report`. Exit codes: 0 SLO met (without ``--slo``: the
+default error budget), 1 breached, 2 usage error.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from routify_suite.load.processes import (
 )
 from routify_suite.load.recorder import MetricsRecorder
 from routify_suite.load.report import MetricsFileError, finish_report, read_metrics
-from routify_suite.load.slo import Bound, SLOError, load_slo
+from routify_suite.load.slo import DEFAULT_BUDGET_SOURCE, Bound, SLOError, load_slo
 from routify_suite.load.summary import RunInfo, build_summary
 from routify_suite.load.target import TargetError, read_target
 
@@ -42,8 +43,8 @@ SHAPES: Final = ("constant", "step", "spike", "constant-arrival-rate")
 FINISH_GRACE_S: Final = 90.0
 """Beyond the run time: worker start-up, ramp-down and report writing, then the run is cut."""
 LOAD_DIR: Final = package_dir("routify_suite.load")
-NO_SUCCESS: Final = (Bound("requests", min=1), Bound("error_rate", max=0.999999))
-"""The gate without an SLO file: the run fails only when no request at all succeeded."""
+DEFAULT_BUDGET: Final = (Bound("requests", min=1), Bound("error_rate", max=0.01))
+"""The gate without an SLO file: some requests, and at most 1 % of them failed."""
 
 
 class UsageError(ValueError):
@@ -132,7 +133,7 @@ def check_url(url: str, where: str) -> str:
 def load_bounds(path: Path | None) -> list[Bound]:
     """The SLO file's bounds, checked against the paths every summary has."""
     if path is None:
-        return list(NO_SUCCESS)
+        return list(DEFAULT_BUDGET)
     template = build_summary(MetricsRecorder(), RunInfo(0.0, 0.0))
     try:
         return load_slo(path, template)
@@ -221,7 +222,8 @@ def run_load(options: LoadOptions, out: Console, err: Console) -> int:
                 raise UsageError(unreachable)
             info = _drive_locust(options, where, run_time, err)
         metrics = read_metrics(options.report_dir, info)
-        code = finish_report(metrics, bounds, options.report_dir)
+        source = str(options.slo) if options.slo else DEFAULT_BUDGET_SOURCE
+        code = finish_report(metrics, bounds, options.report_dir, source)
     except (UsageError, ProcessError, MetricsFileError, OSError) as error:
         err.print(
             f"routify-suite load: {redact(str(error))}",

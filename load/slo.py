@@ -23,6 +23,8 @@ from routify_suite.load.summary import DYNAMIC_MAPS
 EXIT_MET: Final = 0
 EXIT_BREACHED: Final = 1
 EXIT_USAGE: Final = 2
+DEFAULT_BUDGET_SOURCE: Final = "default error budget"
+"""What ``summary["slo"]["source"]`` says when no SLO file was given."""
 
 
 class SLOError(ValueError):
@@ -147,11 +149,17 @@ def evaluate(summary: dict[str, Any], bounds: list[Bound]) -> list[Breach]:
     return breaches
 
 
-def apply_gate(summary: dict[str, Any], bounds: list[Bound]) -> int:
-    """Fill ``summary["slo"]`` and return the exit code (0 met, 1 breached)."""
+def apply_gate(
+    summary: dict[str, Any], bounds: list[Bound], source: str = DEFAULT_BUDGET_SOURCE
+) -> int:
+    """Fill ``summary["slo"]`` and return the exit code (0 met, 1 breached).
+
+    ``source`` is the SLO file the bounds come from, or :data:`DEFAULT_BUDGET_SOURCE`.
+    """
     breaches = evaluate(summary, bounds)
     summary["slo"] = {
         "passed": not breaches,
+        "source": source,
         "checked": [bound.path for bound in bounds],
         "breaches": [breach.as_dict() for breach in breaches],
     }

@@ -52,6 +52,7 @@ def build_summary(recorder: MetricsRecorder, run: RunInfo) -> dict[str, Any]:
         "requests": requests,
         "failures": recorder.failures,
         "interrupted": recorder.interrupted,
+        "reconnects": recorder.reconnects,
         "rps": _rate(requests, duration),
         "error_rate": round(recorder.failures / requests, 6) if requests else 0.0,
         "duration_s": round(duration, 3),

@@ -5,7 +5,9 @@ httpx. ``geventhttpclient``'s public ``read(n)`` waits until ``n`` bytes have co
 hold back an SSE event until a kilobyte of later events arrived and skew TTFT and ITL; so
 :class:`FastTransport` hands over whatever each ``recv()`` brought, stamped right after it returned.
 
-Both run inside Locust (gevent-patched sockets); neither imports Locust.
+Both run inside Locust (gevent-patched sockets); neither imports Locust. Both send a request once
+more, on a new connection, when the server had closed the kept-alive connection it reused before
+any byte of the response (see :mod:`routify_suite.keepalive`), and count it in ``reconnects``.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Final, Protocol
 from urllib.parse import urlsplit
 
@@ -21,6 +24,9 @@ BLOCK_SIZE: Final = 64 * 1024
 
 
 class Transport(Protocol):
+    reconnects: int
+    """Requests sent again because the reused connection was closed before any response byte."""
+
     def post(self, path: str, body: bytes) -> tuple[int, bytes]:
         """POST and read the whole response: (status, body)."""
         ...
@@ -57,13 +63,37 @@ class FastTransport:
             concurrency=1,
         )
         self._client = self._make()
+        self.reconnects = 0
+
+    def _send(self, path: str, body: bytes) -> Any:
+        """POST and return the response once its headers are in; retry a stale connection once.
+
+        geventhttpclient itself retries only idempotent methods. A reused connection is one the
+        pool held idle before the request (its internal queue; it drops idle sockets it sees
+        closed, but not one the server closes while the request goes out).
+        """
+        from geventhttpclient.response import HTTPConnectionClosed
+
+        reused = self._idle_connections() > 0
+        try:
+            return self._client.post(self._prefix + path, body=body, headers=self._headers)
+        except (HTTPConnectionClosed, ConnectionResetError, BrokenPipeError):
+            if not reused:
+                raise
+        self.reconnects += 1
+        self.reset()
+        return self._client.post(self._prefix + path, body=body, headers=self._headers)
+
+    def _idle_connections(self) -> int:
+        queue = getattr(getattr(self._client, "_connection_pool", None), "_socket_queue", None)
+        return queue.qsize() if queue is not None else 0
 
     def post(self, path: str, body: bytes) -> tuple[int, bytes]:
-        response = self._client.post(self._prefix + path, body=body, headers=self._headers)
+        response = self._send(path, body)
         return response.status_code, bytes(response.read())
 
     def stream(self, path: str, body: bytes) -> Iterator[tuple[int, bytes, float]]:
-        response = self._client.post(self._prefix + path, body=body, headers=self._headers)
+        response = self._send(path, body)
         status = response.status_code
         yield status, b"", time.perf_counter()
         if status != 200:
@@ -112,6 +142,11 @@ class HttpxTransport:
         self, base_url: str, headers: dict[str, str], connect_timeout: float, read_timeout: float
     ) -> None:
         httpx = _import_httpx()
+        from routify_suite.keepalive import ConnectionTrace, stale_connection
+
+        self._trace, self._stale = ConnectionTrace, stale_connection
+        self._errors = httpx.HTTPError
+        self.reconnects = 0
         self._make = lambda: httpx.Client(
             base_url=base_url.rstrip("/"),
             headers=headers,
@@ -120,12 +155,37 @@ class HttpxTransport:
         )
         self._client = self._make()
 
+    @contextmanager
+    def _send(self, path: str, body: bytes) -> Iterator[Any]:
+        """The streamed response once its headers are in; a stale connection is retried once.
+
+        The pool holds one connection: after the failed attempt dropped it, the retry opens a new
+        one. An error once the headers are in is the caller's (no retry).
+        """
+        trace = self._trace()
+        request = self._client.build_request(
+            "POST", path, content=body, extensions=trace.extensions()
+        )
+        try:
+            response = self._client.send(request, stream=True)
+        except self._errors as error:
+            if not self._stale(error, trace):
+                raise
+            self.reconnects += 1
+            response = self._client.send(
+                self._client.build_request("POST", path, content=body), stream=True
+            )
+        try:
+            yield response
+        finally:
+            response.close()
+
     def post(self, path: str, body: bytes) -> tuple[int, bytes]:
-        response = self._client.post(path, content=body)
-        return response.status_code, response.content
+        with self._send(path, body) as response:
+            return response.status_code, response.read()
 
     def stream(self, path: str, body: bytes) -> Iterator[tuple[int, bytes, float]]:
-        with self._client.stream("POST", path, content=body) as response:
+        with self._send(path, body) as response:
             status = response.status_code
             yield status, b"", time.perf_counter()
             if status != 200:

@@ -11,6 +11,7 @@ import logging
 import os
 import random
 import time
+from dataclasses import replace
 from functools import cache
 
 import gevent
@@ -94,6 +95,7 @@ class RoutifyUser(User):
                 gevent.sleep(delay)
         body = request_body(kind == "stream", self.model, self.max_tokens, random.choice(PROMPTS))
         started = time.perf_counter()
+        reconnects = self.transport.reconnects
         try:
             result, length = (
                 self._stream(body, started, intended)
@@ -110,6 +112,8 @@ class RoutifyUser(User):
             reason = f"transport: {type(error).__name__}"
             result = error_result(kind, 0, b"", started, time.perf_counter(), intended, reason)
             length = 0
+        if self.transport.reconnects != reconnects:
+            result = replace(result, reconnects=self.transport.reconnects - reconnects)
         self._publish(result, length)
         return result
 

@@ -13,7 +13,12 @@ from pathlib import Path
 
 import pytest
 from routify_suite.conformance.checks.stream import all_stream_findings
-from routify_suite.conformance.client import ConformanceClient, Timeouts, log_observer
+from routify_suite.conformance.client import (
+    AsyncConformanceClient,
+    ConformanceClient,
+    Timeouts,
+    log_observer,
+)
 from routify_suite.conformance.findings import CaseLog
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -21,6 +26,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from routify_suite.probe import probe
+from routify_suite.server import RunningServer
 from routify_suite.target import Target
 from tests.conformance_helpers import (
     RECORDED_AT,
@@ -29,6 +35,7 @@ from tests.conformance_helpers import (
     serving,
     transcripts,
 )
+from tests.mutation.relay import closing_relay
 
 LEGAL = transcripts("legal-")
 IDLE_S = 0.4
@@ -124,3 +131,59 @@ def test_unreachable_target_is_a_transport_finding_and_one_line() -> None:
     assert message is not None
     assert "\n" not in message
     assert message.startswith("cannot reach http://127.0.0.1:9/v1/chat/completions")
+
+
+@pytest.fixture(scope="module")
+def upstream_root(reference_server: RunningServer) -> str:
+    return reference_server.base_url.rsplit("/v1", 1)[0]
+
+
+def _through(url: str, log: CaseLog | None = None) -> ConformanceClient:
+    target = local_target().with_overrides(base_url=f"{url}/v1")
+    observer = log_observer(lambda: log) if log else None
+    return ConformanceClient(target, Timeouts(connect=2, request=5, stream_idle=5), observer)
+
+
+def test_kept_alive_connection_closed_by_the_server_is_sent_again(upstream_root: str) -> None:
+    """The server closes each connection after one response: every exchange still succeeds."""
+    log = CaseLog()
+    with closing_relay(upstream_root) as (url, relay), _through(url, log) as client:
+        exchanges = [
+            client.post(request)
+            for request in (STREAM_REQUEST, {**STREAM_REQUEST, "stream": False}) * 2
+        ]
+    assert [(e.status, e.failure) for e in exchanges] == [(200, None)] * 4
+    assert all(e.stream.ended == "eof" for e in exchanges if e.stream)
+    assert relay.closed_reused >= 1
+    reconnected = [e for e in exchanges if e.reconnects]
+    assert len(reconnected) == relay.closed_reused
+    assert log.reconnects == [e.identity for e in reconnected]
+
+
+def test_new_connection_closed_without_a_response_is_a_failure(upstream_root: str) -> None:
+    with closing_relay(upstream_root, answer_limit=0) as (url, _), _through(url) as client:
+        exchange = client.post(STREAM_REQUEST)
+    assert exchange.reconnects == 0
+    assert exchange.failure is not None
+    assert exchange.failure[0] == "transport.protocol"
+
+
+def test_a_retry_that_fails_again_is_a_failure(upstream_root: str) -> None:
+    with closing_relay(upstream_root, answer_limit=1) as (url, _), _through(url) as client:
+        first, second = client.post(STREAM_REQUEST), client.post(STREAM_REQUEST)
+    assert first.failure is None
+    assert second.reconnects == 1
+    assert second.failure is not None
+    assert second.failure[0] == "transport.protocol"
+
+
+@pytest.mark.asyncio
+async def test_async_client_sends_again_on_a_closed_kept_alive_connection(
+    upstream_root: str,
+) -> None:
+    with closing_relay(upstream_root) as (url, relay):
+        target = local_target().with_overrides(base_url=f"{url}/v1")
+        async with AsyncConformanceClient(target, Timeouts(stream_idle=5)) as client:
+            exchanges = [await client.post(STREAM_REQUEST) for _ in range(3)]
+    assert [(e.status, e.failure) for e in exchanges] == [(200, None)] * 3
+    assert sum(e.reconnects for e in exchanges) == relay.closed_reused >= 1

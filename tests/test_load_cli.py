@@ -14,7 +14,8 @@ import pytest
 from routify_suite.load.processes import free_port
 
 from routify_suite.cli import main
-from routify_suite.server import running_server
+from routify_suite.server import RunningServer, running_server
+from tests.mutation.relay import closing_relay
 
 PLOTS = ("latency_over_time.png", "throughput_vs_users.png", "ttft_histogram.png")
 TTFT_MS, ITL_MS = 40.0, 15.0
@@ -66,6 +67,7 @@ def test_stream_run_meets_its_slo(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert summary["cost_usd"] > 0
     assert summary["slo"] == {
         "passed": True,
+        "source": str(slo),
         "checked": ["error_rate", "ttft_ms.p50"],
         "breaches": [],
     }
@@ -170,3 +172,25 @@ def test_bad_target_field_is_named(tmp_path: Path, capsys: pytest.CaptureFixture
     err = capsys.readouterr().err
     assert "keys.valid" in err
     assert err.count("\n") == 1
+
+
+def test_server_closing_kept_alive_connections_costs_reconnects_not_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], reference_server: RunningServer
+) -> None:
+    """Without --slo the default error budget gates the run; the closes are no errors."""
+    root = reference_server.base_url.rsplit("/v1", 1)[0]
+    report = tmp_path / "report"
+    arguments = ["load", "--scenario", "mixed", "--users", "2", "--run-time", "2s"]
+    with closing_relay(root) as (url, relay):
+        code = main([*arguments, "--base-url", f"{url}/v1", "--report-dir", str(report)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    summary = read_summary(report)
+    assert summary["requests"] > 0
+    assert summary["failures"] == 0
+    assert summary["errors"] == {}
+    assert 0 < summary["reconnects"] <= relay.closed_reused
+    assert summary["slo"]["source"] == "default error budget"
+    assert "reconnects" in out
+    assert "SLO met" not in out
+    assert "error budget met" in out

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
 import pytest
+from rich.console import Console
+from routify_suite.load.console import print_summary
 from routify_suite.load.files import METRICS_FILE, write_json
 from routify_suite.load.metrics import RequestResult
 from routify_suite.load.recorder import MetricsRecorder
-from routify_suite.load.report import MetricsFileError, finish_report, read_metrics
-from routify_suite.load.slo import Bound
+from routify_suite.load.report import MetricsFileError, RunMetrics, finish_report, read_metrics
+from routify_suite.load.run import DEFAULT_BUDGET
+from routify_suite.load.slo import DEFAULT_BUDGET_SOURCE, Bound
 from routify_suite.load.summary import RunInfo
 
 START = 1_700_000_000.0
@@ -86,3 +90,38 @@ def test_plots_of_a_run_without_streams(tmp_path: Path) -> None:
     assert finish_report(read_metrics(tmp_path, RunInfo(0.0, 0.0)), [], tmp_path) == 0
     assert not (tmp_path / "ttft_histogram.png").exists()  # nothing to draw
     assert (tmp_path / "latency_over_time.png").read_bytes().startswith(PNG)
+
+
+def _run_with_failures(directory: Path, failed: int, total: int = 200) -> RunMetrics:
+    recorder = MetricsRecorder()
+    for index in range(total):
+        ok = index >= failed
+        recorder.record(
+            RequestResult("chat", 200 if ok else 0, ok, 0.0, 0.05, None if ok else "transport: X"),
+            START,
+        )
+    write_json(
+        directory / METRICS_FILE,
+        {"run": {"started": START, "stopped": START + 1}, "metrics": recorder.snapshot()},
+    )
+    return read_metrics(directory, RunInfo(0.0, 0.0))
+
+
+@pytest.mark.parametrize(("failed", "code"), [(2, 0), (3, 1)], ids=["1%", "1.5%"])
+def test_without_slo_the_default_error_budget_is_the_gate(
+    tmp_path: Path, failed: int, code: int
+) -> None:
+    metrics = _run_with_failures(tmp_path, failed)
+    assert finish_report(metrics, list(DEFAULT_BUDGET), tmp_path) == code
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["slo"]["source"] == DEFAULT_BUDGET_SOURCE
+    assert summary["slo"]["checked"] == ["requests", "error_rate"]
+    out = io.StringIO()
+    print_summary(tmp_path, Console(file=out, width=200))
+    printed = out.getvalue()
+    assert "SLO met" not in printed  # no SLO was checked
+    assert "no --slo given; checked only the default error budget" in printed
+    if code:
+        assert "error budget breached: error_rate = 0.015, above max 0.01" in printed
+    else:
+        assert "error budget met" in printed

@@ -147,8 +147,13 @@ def test_bounds_are_inclusive() -> None:
 
 def test_gate_fills_summary_and_returns_exit_code() -> None:
     met = summary()
-    assert apply_gate(met, [Bound("ttft_ms.p95", max=800)]) == EXIT_MET
-    assert met["slo"] == {"passed": True, "checked": ["ttft_ms.p95"], "breaches": []}
+    assert apply_gate(met, [Bound("ttft_ms.p95", max=800)], "slo.toml") == EXIT_MET
+    assert met["slo"] == {
+        "passed": True,
+        "source": "slo.toml",
+        "checked": ["ttft_ms.p95"],
+        "breaches": [],
+    }
     breached = summary()
     assert apply_gate(breached, [Bound("ttft_ms.p95", max=100)]) == EXIT_BREACHED
     assert breached["slo"]["passed"] is False

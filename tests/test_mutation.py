@@ -75,6 +75,9 @@ def test_variation_passes(
     run = _run(variation, proxy_root, tmp_path, matrix)
     assert run.exit_code == 0, f"{variation.name} is legal but failed:\n{run.failures()}"
     assert run.verdicts.get("fail", 0) == 0
+    if variation.closes_connections:  # passing because the suite reconnected, and said so
+        assert run.reconnects > 0
+        assert "clients must reconnect" in run.output
 
 
 @pytest.mark.parametrize("tolerated", TOLERATED, ids=lambda item: item.name)

@@ -56,6 +56,12 @@ def _summary(runs: list[RunResult]) -> str:
     )
 
 
+def _notes(runs: list[RunResult]) -> str:
+    """Informational notes on a server (no verdict), e.g. how it handles kept-alive connections."""
+    items = [f"<li>{escape(run.name)}: {escape(note)}</li>" for run in runs for note in run.notes]
+    return f"<h2>Notes</h2><ul>{''.join(items)}</ul>" if items else ""
+
+
 def _matrix(runs: list[RunResult]) -> str:
     by_run = [{case.id: case for case in run.cases} for run in runs]
     ids: dict[str, str] = {}
@@ -93,7 +99,8 @@ def _details(run: RunResult) -> str:
 def render_matrix(runs: list[RunResult], details: bool = False) -> str:
     """The HTML page for one run (with failure details) or several side by side."""
     title = "Routify conformance: " + ", ".join(run.name for run in runs)
-    body = [f"<h1>{escape(title)}</h1>", _summary(runs), "<h2>Cases</h2>", _matrix(runs)]
+    body = [f"<h1>{escape(title)}</h1>", _summary(runs), _notes(runs)]
+    body += ["<h2>Cases</h2>", _matrix(runs)]
     if details:
         for run in runs:
             body += [f"<h2>Failures and non-strict results: {escape(run.name)}</h2>", _details(run)]

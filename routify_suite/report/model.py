@@ -51,6 +51,10 @@ class RunResult:
     cases: list[CaseResult]
     suite: str = "conformance"
     format: str = FORMAT
+    reconnects: int = 0
+    """Requests sent again because the server had closed the kept-alive connection they reused."""
+    notes: list[str] = field(default_factory=list)
+    """Informational notes on the server that are no verdict (e.g. its connection handling)."""
 
     @property
     def name(self) -> str:
@@ -88,6 +92,8 @@ def load_run(path: Path) -> RunResult:
             exit_status=document["exit_status"],
             cases=cases,
             suite=document.get("suite", "conformance"),
+            reconnects=int(document.get("reconnects", 0)),
+            notes=list(document.get("notes", [])),
         )
     except (KeyError, TypeError) as error:
         raise ResultsError(f"{file}: malformed results ({error})") from None

@@ -78,6 +78,9 @@ class Deviation:
     framing: Framing = field(default_factory=Framing)
     stall_after: int | None = None
     cut_after: int | None = None
+    closes_connections: bool = False
+    """The server closes each kept-alive connection after one response (tests/mutation/relay.py),
+    crossing the client's next request on it."""
 
     def on_reply(self, reply: Reply, upstream: Upstream) -> Reply:
         reply = self.reply(reply, upstream)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from routify_suite.cli import main
 from tests.mutation.deviation import Deviation
+from tests.mutation.relay import closing_relay
 
 STREAM_IDLE_TIMEOUT_S = "1"
 """Short, so the stalling-stream deviation fails its cases in a second instead of ten."""
@@ -22,6 +23,8 @@ class SuiteRun:
     exit_code: int
     cases: list[dict]
     output: str
+    reconnects: int = 0
+    """Requests the suite sent again after the server closed their kept-alive connection."""
 
     @property
     def failed_checks(self) -> set[str]:
@@ -58,10 +61,17 @@ class SuiteRun:
 
 def run_suite(proxy_root: str, deviation: Deviation, report_dir: Path) -> SuiteRun:
     """The suite, through ``deviation``, on the cases its ``select`` picks (empty: all)."""
+    with contextlib.ExitStack() as stack:
+        if deviation.closes_connections:
+            proxy_root, _ = stack.enter_context(closing_relay(proxy_root))
+        return _run(f"{proxy_root}/{deviation.name}/v1", deviation, report_dir)
+
+
+def _run(base_url: str, deviation: Deviation, report_dir: Path) -> SuiteRun:
     argv = [
         "conformance",
         "--base-url",
-        f"{proxy_root}/{deviation.name}/v1",
+        base_url,
         "--report-dir",
         str(report_dir),
         "--stream-idle-timeout",
@@ -77,4 +87,5 @@ def run_suite(proxy_root: str, deviation: Deviation, report_dir: Path) -> SuiteR
         code = main(argv)
     results = report_dir / "results.json"
     cases = json.loads(results.read_text())["cases"] if results.exists() else []
-    return SuiteRun(code, cases, output.getvalue())
+    reconnects = json.loads(results.read_text()).get("reconnects", 0) if results.exists() else 0
+    return SuiteRun(code, cases, output.getvalue(), reconnects)

@@ -59,6 +59,12 @@ VARIATIONS: tuple[Deviation, ...] = (
         "text/event-stream; charset=utf-8",
         stream_headers=t.set_header("content-type", "text/event-stream; charset=utf-8"),
     ),
+    variation(
+        "closes-connections",
+        "http",
+        "closes every kept-alive connection after one response",
+        closes_connections=True,
+    ),
 )
 
 TOLERATED: tuple[Deviation, ...] = (
