@@ -1,0 +1,96 @@
+"""``python -m tests.vendors``: the vendor compatibility matrix (what ``tox -e vendors`` runs).
+
+Starts each real server of :mod:`tests.vendors.servers` in turn, runs the conformance suite
+against it in the openai profile (a bounded subprocess), stops it, and writes
+docs/compatibility.md. Not part of the default test run: it needs the vendors installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+from typing import Final
+
+from tests.vendors.compatibility import VendorResult, render
+from tests.vendors.servers import VENDORS, Running, ServerError, Vendor, running
+
+ROOT: Final = Path(__file__).resolve().parents[2]
+SUITE_TIMEOUT_S: Final = 900.0
+KEY_ENV: Final = "VENDOR_MATRIX_API_KEY"
+
+
+def target_file(vendor: Vendor, where: Running, path: Path) -> Path:
+    path.write_text(
+        f'name = "{vendor.slug}"\nbase_url = "{where.base_url}"\nprofile = "openai"\n'
+        f'[keys]\nvalid = "env:{KEY_ENV}"\n[models]\ndefault = "{where.model}"\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def run_suite(
+    suite: list[str], vendor: Vendor, where: Running, work: Path, extra: list[str]
+) -> dict:
+    report = work / "report"
+    target = target_file(vendor, where, work / "target.toml")
+    command = [*suite, "conformance", "--target", str(target), "--report-dir", str(report), *extra]
+    if vendor.pytest_args:
+        command += ["--", *vendor.pytest_args]
+    environment = {**os.environ, KEY_ENV: where.api_key}
+    with (work / "suite.log").open("wb") as log:
+        subprocess.run(
+            command,
+            env=environment,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            timeout=SUITE_TIMEOUT_S,
+            check=False,
+        )
+    return json.loads((report / "results.json").read_text(encoding="utf-8"))
+
+
+def measure(vendor: Vendor, work: Path, suite: list[str], extra: list[str]) -> VendorResult:
+    try:
+        version = vendor.version()
+        with running(vendor, work) as where:
+            results = run_suite(suite, vendor, where, work, extra)
+    except (ServerError, OSError, ImportError, subprocess.TimeoutExpired, ValueError) as error:
+        message = " ".join(str(error).split()) or type(error).__name__
+        print(f"{vendor.name}: {message}", file=sys.stderr)
+        return VendorResult(vendor.name, locals().get("version", "?"), None, message)
+    failed = sum(1 for case in results["cases"] if case["verdict"] == "fail")
+    print(f"{vendor.name} ({version}): {results['counts']}; {failed} failed cases")
+    return VendorResult(vendor.name, version, results, scope=vendor.scope)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.vendors", description=__doc__)
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "compatibility.md")
+    parser.add_argument("--work", type=Path, default=ROOT / "reports" / "vendors")
+    parser.add_argument("--only", action="append", help="vendor slug (repeatable); default all")
+    parser.add_argument(
+        "--suite",
+        default=str(Path(sys.executable).with_name("routify-suite")),
+        help="the routify-suite command to measure with (e.g. another version's)",
+    )
+    parser.add_argument("extra", nargs="*", help="extra options for routify-suite conformance")
+    options = parser.parse_args(argv)
+    chosen = [v for v in VENDORS if not options.only or v.slug in options.only]
+    results = [
+        measure(vendor, options.work / vendor.slug, [options.suite], options.extra)
+        for vendor in chosen
+    ]
+    options.out.parent.mkdir(parents=True, exist_ok=True)
+    options.out.write_text(render(results, metadata.version("routify-suite")), encoding="utf-8")
+    print(f"wrote {options.out}")
+    return 1 if any(result.results is None for result in results) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,123 @@
+"""docs/compatibility.md from the suite's results.json of each vendor run.
+
+Per vendor: its version, the verdict counts, and one row per check that failed or came out
+non-strict (verdict, level where the results carry one, the cases it hit, what the server sent,
+and the rule the check quotes). The document holds no time, port or duration, so the same
+servers give the same file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from routify_suite.report.model import VERDICTS
+
+HEADER: Final = """\
+# Compatibility with real OpenAI-compatible servers
+
+Written by `tox -e vendors` (`tests/vendors/`), which installs each server from the package
+registry, starts it on loopback, runs `routify-suite conformance` against it in the `openai`
+profile and stops it. Regenerate it with the same command; nothing in it depends on the run's
+time or ports.
+
+Each row is a check id that failed or came out non-strict in at least one case: its verdict
+(`fail` if any case failed it), its level where the suite assigns one, how many cases it hit,
+an example of what the server sent, and the rule the check quotes.
+"""
+
+
+@dataclass
+class CheckRow:
+    check: str
+    verdict: str = "non-strict"
+    level: str = ""
+    rule: str = ""
+    cases: set[str] = field(default_factory=set)
+    got: str = ""
+
+
+@dataclass(frozen=True)
+class VendorResult:
+    name: str
+    version: str
+    results: dict[str, Any] | None
+    """results.json of the run, or None when the server or the suite could not run."""
+    problem: str = ""
+    scope: str = ""
+    """How the server was set up and which cases were left out, and why."""
+
+
+def _cell(text: str, limit: int = 140) -> str:
+    """One Markdown table cell: one line, no pipe, bounded."""
+    flat = " ".join(str(text).split()).replace("|", "\\|")
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
+
+
+def check_rows(results: dict[str, Any]) -> list[CheckRow]:
+    """One row per check id found in failed or non-strict cases, failures first."""
+    levels = {
+        check: entry.get("level", "")
+        for check, entry in (results.get("checks") or {}).items()
+        if isinstance(entry, dict)
+    }
+    rows: dict[str, CheckRow] = {}
+    for case in results.get("cases", []):
+        if case.get("verdict") not in ("fail", "non-strict"):
+            continue
+        findings = case.get("findings") or [
+            {"check": check, "rule": case.get("rule", ""), "got": case.get("got", "")}
+            for check in case.get("failed_checks", [])
+        ]
+        for finding in findings:
+            check = finding.get("check", "suite.error")
+            row = rows.setdefault(check, CheckRow(check))
+            row.cases.add(case["id"])
+            if case["verdict"] == "fail" and finding.get("strict", True):
+                row.verdict = "fail"
+            row.level = row.level or finding.get("level", "") or levels.get(check, "")
+            row.rule = row.rule or finding.get("rule", "")
+            row.got = row.got or finding.get("got", "")
+    return sorted(rows.values(), key=lambda row: (row.verdict != "fail", row.check))
+
+
+def _counts(results: dict[str, Any]) -> str:
+    counts = results.get("counts") or {}
+    return ", ".join(f"{counts.get(verdict, 0)} {verdict}" for verdict in VERDICTS)
+
+
+def vendor_section(vendor: VendorResult) -> list[str]:
+    lines = [f"## {vendor.name}", "", f"Version: {vendor.version}", ""]
+    if vendor.scope:
+        lines += [vendor.scope, ""]
+    if vendor.results is None:
+        return [*lines, f"Not run: {vendor.problem}", ""]
+    results = vendor.results
+    failed = sum(1 for case in results.get("cases", []) if case.get("verdict") == "fail")
+    lines += [f"Cases: {_counts(results)}. Exit status {results.get('exit_status')}.", ""]
+    for note in results.get("notes", []):
+        lines += [f"Note (no verdict): the server {note}.", ""]
+    rows = check_rows(results)
+    if not rows:
+        return [*lines, "Every exercised case passed.", ""]
+    fails = sum(1 for row in rows if row.verdict == "fail")
+    lines += [
+        f"{failed} failed cases; {fails} check ids fail, {len(rows) - fails} are non-strict.",
+        "",
+        "| check | verdict | level | cases | what the server sent | rule |",
+        "| --- | --- | --- | ---: | --- | --- |",
+    ]
+    lines += [
+        f"| `{row.check}` | {row.verdict} | {row.level or '-'} | {len(row.cases)} "
+        f"| {_cell(row.got)} | {_cell(row.rule, 200)} |"
+        for row in rows
+    ]
+    return [*lines, ""]
+
+
+def render(vendors: Iterable[VendorResult], suite_version: str) -> str:
+    lines = [HEADER, f"Suite: routify-suite {suite_version}, profile `openai`.", ""]
+    for vendor in vendors:
+        lines += vendor_section(vendor)
+    return "\n".join(lines).rstrip() + "\n"
