@@ -28,7 +28,13 @@ _HOMES = {
     "serving_in_thread": "routify_suite.server.runner",
 }
 
-__all__ = sorted(_HOMES)
+__all__ = [
+    "RunningServer",
+    "ServerStartError",
+    "create_app",
+    "running_server",
+    "serving_in_thread",
+]
 
 
 def __getattr__(name: str) -> Any:
