@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from jsonschema import Draft202012Validator
 
@@ -54,11 +56,25 @@ def _constraint_nodes(node: object, path: str = "$") -> list[tuple[str, dict]]:
     return found
 
 
+def _referenced(ref: str) -> dict[str, Any]:
+    """The schema a $ref of ours points at: ``#/$defs/x`` (in any of our files) or ``file.json``."""
+    if ref.endswith(".json"):
+        return schemas.load_schema(ref.removesuffix(".json"))
+    name = ref.rsplit("/", 1)[-1]
+    return next(
+        schemas.load_schema(s)["$defs"][name]
+        for s in schemas.SCHEMA_NAMES
+        if name in schemas.load_schema(s).get("$defs", {})
+    )
+
+
 def _rules(node: Any, path: str = "$", inherited: str = "") -> list[tuple[str, str]]:
     """(property path, the rule it answers to): its own description, else its nearest owner's."""
     found: list[tuple[str, str]] = []
     if isinstance(node, dict):
         own = node.get("description")
+        if not own and isinstance(node.get("$ref"), str):
+            own = _referenced(node["$ref"]).get("description")  # a bare $ref answers to its target
         rule = own if isinstance(own, str) and own else inherited
         if path.rsplit("/", 2)[-2:-1] == ["properties"]:
             found.append((path, rule))
