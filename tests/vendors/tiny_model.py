@@ -2,7 +2,7 @@
 
 Enough for llama.cpp's server to load it and generate (nonsense) text at once on a CPU: two
 layers, 64-wide, a SentencePiece vocabulary of the 256 byte tokens plus ASCII pieces (so any
-prompt tokenizes), a ChatML chat template. Seeded, so the same file comes out every time.
+prompt tokenizes), a plain-text chat template. Seeded, so the same file comes out every time.
 """
 
 from __future__ import annotations
@@ -19,21 +19,25 @@ FEED_FORWARD: Final = 128
 LAYERS: Final = 2
 CONTEXT: Final = 2048
 SEED: Final = 20260101
-CHATML: Final = (
-    "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + "
-    "message['content'] + '<|im_end|>' + '\\n' }}{% endfor %}"
-    "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}"
+CHAT_TEMPLATE: Final = (
+    "{% if tools %}{{ 'tools: ' + (tools | tojson) + '\\n' }}{% endif %}"
+    "{% for message in messages %}{{ message['role'] + ': ' + (message['content'] or '') + '\\n' }}"
+    "{% endfor %}{% if add_generation_prompt %}{{ 'assistant: ' }}{% endif %}"
 )
+"""Plain-text turns: no special tokens in the prompt, so the server's grammars (JSON mode,
+tools), which replay the generation prompt, see only ordinary text."""
 
 
 def _vocabulary() -> tuple[list[str], list[float], list[int]]:
     import gguf
 
-    tokens = ["<unk>", "<s>", "</s>", "<|im_start|>", "<|im_end|>"]
-    types = [gguf.TokenType.UNKNOWN] + [gguf.TokenType.CONTROL] * 4
+    tokens = ["<unk>", "<s>", "</s>"]
+    types = [gguf.TokenType.UNKNOWN] + [gguf.TokenType.CONTROL] * 2
     tokens += [f"<0x{byte:02X}>" for byte in range(256)]
     types += [gguf.TokenType.BYTE] * 256
-    pieces = ["▁", *string.ascii_letters, *string.digits, *".,!?'-:;"]
+    # Every printable ASCII character is a piece of its own: a grammar (JSON mode, tools) needs
+    # tokens for {, " and the like, not only the byte fallback.
+    pieces = ["▁", *string.ascii_letters, *string.digits, *string.punctuation, "\n"]
     pieces += ["▁" + word for word in ("the", "a", "of", "Paris", "is", "capital", "France")]
     tokens += pieces
     types += [gguf.TokenType.NORMAL] * len(pieces)
@@ -42,11 +46,10 @@ def _vocabulary() -> tuple[list[str], list[float], list[int]]:
 
 
 def write_tiny_model(path: Path) -> Path:
-    """Write the model to ``path`` (once; an existing file is kept) and return the path."""
+    """Write the model to ``path`` (replacing any older one) and return the path."""
     import gguf
 
-    if path.exists():
-        return path
+    path.unlink(missing_ok=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(SEED)
     tokens, scores, types = _vocabulary()
@@ -68,9 +71,9 @@ def write_tiny_model(path: Path) -> Path:
     writer.add_unk_token_id(0)
     writer.add_bos_token_id(1)
     writer.add_eos_token_id(2)
-    writer.add_eot_token_id(4)
     writer.add_add_bos_token(True)
-    writer.add_chat_template(CHATML)
+    writer.add_add_space_prefix(False)  # the prompt's text as it is: grammars replay it
+    writer.add_chat_template(CHAT_TEMPLATE)
 
     def weights(*shape: int) -> np.ndarray:
         return (rng.standard_normal(shape) * 0.5).astype(np.float32)
