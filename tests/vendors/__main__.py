@@ -16,12 +16,16 @@ from importlib import metadata
 from pathlib import Path
 from typing import Final
 
+import httpx
+
+from routify_suite.keepalive import REUSED_CONNECTION_NOTE, ConnectionTrace, stale_connection
 from tests.vendors.compatibility import VendorResult, render
 from tests.vendors.servers import VENDORS, Running, ServerError, Vendor, running
 
 ROOT: Final = Path(__file__).resolve().parents[2]
 SUITE_TIMEOUT_S: Final = 900.0
 KEY_ENV: Final = "VENDOR_MATRIX_API_KEY"
+STREAMS: Final = 5
 
 
 def target_file(vendor: Vendor, where: Running, path: Path) -> Path:
@@ -55,18 +59,69 @@ def run_suite(
     return json.loads((report / "results.json").read_text(encoding="utf-8"))
 
 
+def connections_for_streams(where: Running, count: int = STREAMS) -> int:
+    """TCP connections a pooled client opens for ``count`` sequential streamed requests.
+
+    1 for a server that keeps connections alive; ``count`` for one that closes them after each
+    stream (every request finds its connection closed, or is sent again on a new one).
+    """
+    body = {
+        "model": where.model,
+        "messages": [{"role": "user", "content": "Capital of France?"}],
+        "max_tokens": 4,
+        "stream": True,
+    }
+    headers = {"authorization": f"Bearer {where.api_key}"}
+    opened = 0
+    with httpx.Client(timeout=30.0) as http:
+        for _ in range(count):
+            for _attempt in range(2):
+                trace = ConnectionTrace()
+                try:
+                    with http.stream(
+                        "POST",
+                        where.base_url + "/chat/completions",
+                        json=body,
+                        headers=headers,
+                        extensions=trace.extensions(),
+                    ) as response:
+                        response.read()
+                    opened += trace.connected
+                    break
+                except httpx.HTTPError as error:
+                    opened += trace.connected
+                    if not stale_connection(error, trace):
+                        raise
+    return opened
+
+
 def measure(vendor: Vendor, work: Path, suite: list[str], extra: list[str]) -> VendorResult:
     try:
         version = vendor.version()
         with running(vendor, work) as where:
+            connections = connections_for_streams(where)
             results = run_suite(suite, vendor, where, work, extra)
-    except (ServerError, OSError, ImportError, subprocess.TimeoutExpired, ValueError) as error:
+    except (
+        ServerError,
+        OSError,
+        ImportError,
+        subprocess.TimeoutExpired,
+        ValueError,
+        httpx.HTTPError,
+    ) as error:
         message = " ".join(str(error).split()) or type(error).__name__
         print(f"{vendor.name}: {message}", file=sys.stderr)
         return VendorResult(vendor.name, locals().get("version", "?"), None, message)
     failed = sum(1 for case in results["cases"] if case["verdict"] == "fail")
     print(f"{vendor.name} ({version}): {results['counts']}; {failed} failed cases")
-    return VendorResult(vendor.name, version, results, scope=vendor.scope)
+    scope = vendor.scope
+    if connections > 1:
+        scope += (
+            f" It {REUSED_CONNECTION_NOTE}: {STREAMS} sequential streamed requests took"
+            f" {connections} connections (the suite sends such a request again on a new"
+            " connection; no verdict)."
+        )
+    return VendorResult(vendor.name, version, results, scope=scope)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -131,8 +131,10 @@ class LlamaServer:
     key = "sk-routify-vendor-matrix"
     pytest_args = ()
     scope = (
-        "A genuine build serving a tiny random-weight model (written with `gguf`): the text is"
-        " nonsense, but the server applies max_tokens, stop, JSON mode and tools itself."
+        "A genuine build (`--jinja`) serving a tiny random-weight model written with `gguf`:"
+        " the text is nonsense, but the server itself applies max_tokens, stop and JSON mode"
+        " (a grammar). Tool calls depend on the model's chat template; this one has no"
+        " tool-call syntax, so `params.tools` measures the server with such a model."
     )
 
     def binary(self) -> str:
