@@ -25,6 +25,7 @@ from routify_suite.conformance.exchange import (
     now,
 )
 from routify_suite.conformance.findings import CaseLog
+from routify_suite.conformance.transcript import new_exchange_id, transcript
 
 from routify_suite.target import Target
 
@@ -86,8 +87,20 @@ class _Base:
         self.timeouts = timeouts
         self.observer = observer
 
-    def _start(self, label: str, body: Any) -> tuple[Exchange, float]:
-        return Exchange(label=label, request=body, sent_at=now()), time.perf_counter()
+    def _start(
+        self, label: str, body: Any, key: str | None, headers: Mapping[str, str] | None
+    ) -> tuple[Exchange, float]:
+        started = time.perf_counter()
+        exchange = Exchange(
+            label=label,
+            request=body,
+            sent_at=now(),
+            id=new_exchange_id(),
+            started=started,
+            sent_key=key,
+            sent_headers=dict(headers or {}),
+        )
+        return exchange, started
 
     def _done(self, exchange: Exchange, started: float) -> Exchange:
         exchange.duration_s = time.perf_counter() - started
@@ -131,7 +144,7 @@ class ConformanceClient(_Base):
     ) -> Exchange:
         """POST ``body``; ``key=""`` means the target's valid key, ``None`` no Authorization."""
         key = self.target.keys["valid"] if key == "" else key
-        exchange, started = self._start(label, body)
+        exchange, started = self._start(label, body, key, headers)
         sent_headers, content = build_request(body, key, headers)
         stream = exchange.wants_stream
         try:
@@ -184,7 +197,7 @@ class AsyncConformanceClient(_Base):
 
     async def post(self, body: Any, key: str | None = "", label: str = "") -> Exchange:
         key = self.target.keys["valid"] if key == "" else key
-        exchange, started = self._start(label, body)
+        exchange, started = self._start(label, body, key, None)
         sent_headers, content = build_request(body, key, None)
         stream = exchange.wants_stream
         try:
@@ -215,15 +228,22 @@ class AsyncConformanceClient(_Base):
         return self._done(exchange, started)
 
 
-def log_observer(log_of: Callable[[], CaseLog | None]) -> Observer:
-    """Report each exchange to the case running now: its request id, and error-envelope findings."""
+def log_observer(log_of: Callable[[], CaseLog | None], target: Target | None = None) -> Observer:
+    """Report each exchange to the case running now: its request id, its wire transcript (keys
+    masked with the target's redactor), and error-envelope findings."""
     from routify_suite.conformance.checks.errors import envelope_findings
+
+    from routify_suite.redact import Redactor
+
+    redact = target.redactor() if target is not None else Redactor()
+    url = target.url if target is not None else ""
 
     def observe(exchange: Exchange) -> None:
         log = log_of()
         if log is None:
             return
         log.saw(exchange.request_id)
+        log.record(transcript(exchange, url, redact))
         if exchange.status is not None and not 200 <= exchange.status < 300:
             log.ambient.extend(envelope_findings(exchange))
 

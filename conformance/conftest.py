@@ -64,7 +64,7 @@ def target(pytestconfig: pytest.Config, timeouts: Timeouts) -> Iterator[Target]:
 def api(
     target: Target, timeouts: Timeouts, current_case: CurrentCase
 ) -> Iterator[ConformanceClient]:
-    client = ConformanceClient(target, timeouts, log_observer(lambda: current_case.log))
+    client = ConformanceClient(target, timeouts, log_observer(lambda: current_case.log, target))
     try:
         yield client
     finally:

@@ -83,6 +83,13 @@ class Exchange:
     stream: StreamCapture | None = None
     failure: tuple[str, str] | None = None
     """(check id, what happened) when the exchange itself failed: connect, timeout, stall, cut."""
+    id: str = ""
+    """Unique in the run: how a report's cases point at the transcript of this exchange."""
+    started: float = 0.0
+    """perf_counter() when the request left: stream events' arrival offsets count from it."""
+    sent_key: str | None = None
+    sent_headers: dict[str, str] | None = None
+    """The key and extra headers sent, so the transcript can show the request (keys masked)."""
 
     @property
     def wants_stream(self) -> bool:

@@ -13,6 +13,9 @@ from typing import Any
 
 from routify_suite.conformance.registry import rule_of
 
+TRANSCRIPTS_PER_CASE = 8
+"""A case that sends many requests (concurrency) keeps this many transcripts for the report."""
+
 
 @dataclass(frozen=True, slots=True)
 class Finding:
@@ -76,12 +79,21 @@ class CaseLog:
         self.findings: list[Finding] = []
         self.ambient: list[Finding] = []
         self.checked: list[str] = []
+        self.exchanges: list[dict[str, Any]] = []
+        """Wire transcripts (keys masked) of the exchanges the case saw, for the report."""
         self.lenient = False
         """True for a Routify-only case in the openai profile: every finding is non-strict."""
 
     def saw(self, request_id: str | None) -> None:
         if request_id and request_id not in self.request_ids:
             self.request_ids.append(request_id)
+
+    def record(self, transcript: dict[str, Any]) -> None:
+        """Keep an exchange's transcript (the first few of a case that sends many)."""
+        if len(self.exchanges) < TRANSCRIPTS_PER_CASE and all(
+            seen["id"] != transcript["id"] for seen in self.exchanges
+        ):
+            self.exchanges.append(transcript)
 
     def expect(self, findings: Iterable[Finding], checked: Iterable[str] = ()) -> None:
         """Fail the case on a strict finding; report "non-strict" when all are lenient.

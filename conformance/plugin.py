@@ -161,6 +161,7 @@ class Row:
     request_ids: list[str] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)
     markers: list[str] = field(default_factory=list)
+    exchanges: list[dict[str, Any]] = field(default_factory=list)
 
     def merge(self, phase: dict[str, Any], duration: float) -> None:
         self.duration_s += duration
@@ -170,6 +171,8 @@ class Row:
         self.request_ids += [r for r in phase["request_ids"] if r not in self.request_ids]
         self.checked += [c for c in phase["checked"] if c not in self.checked]
         self.markers = phase["markers"]
+        seen = {exchange["id"] for exchange in self.exchanges}
+        self.exchanges += [x for x in phase.get("exchanges", []) if x["id"] not in seen]
 
 
 class ConformanceSession:
@@ -245,18 +248,21 @@ class ConformanceSession:
             ],
             "request_ids": list(log.request_ids) if log else [],
             "checked": list(log.checked) if log else [],
+            "exchanges": list(log.exchanges) if log else [],
             "markers": sorted({m.name for m in item.iter_markers()} - {"parametrize", "asyncio"}),
             "target": self.describe_target(),
         }
         return report
 
     def describe_target(self) -> dict[str, Any]:
+        from routify_suite.redact import without_credentials
+
         target = self.target
         if target is None:
             return {}
         return {
             "name": target.name,
-            "base_url": self.redact(target.base_url),
+            "base_url": self.redact(without_credentials(target.base_url)),
             "profile": target.profile,
             "source": target.source,
         }
@@ -288,4 +294,5 @@ class ConformanceSession:
         line = ", ".join(f"{count} {verdict}" for verdict, count in counts.items())
         name = self.described.get("name", "?")
         terminalreporter.write_sep("-", f"conformance of {name}: {line}")
-        terminalreporter.write_line(f"reports: {self.report_dir()}")
+        where = self.report_dir()
+        terminalreporter.write_line(f"reports: {where}/junit.xml, results.json, report.html")

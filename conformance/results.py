@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from routify_suite.conformance.columns import column_order, placement
 from routify_suite.conformance.registry import CHECKS
 
 from routify_suite.report.model import CaseResult, RunResult
@@ -24,6 +25,7 @@ def case_result(nodeid: str, row: Row) -> CaseResult:
         failed = ["suite.error"]
     first = findings[0] if findings else None
     primary_rule = next((CHECKS[c] for c in row.checked if c in CHECKS), "")
+    kind, own_check = placement(nodeid)
     return CaseResult(
         id=nodeid,
         verdict=row.verdict,
@@ -40,17 +42,32 @@ def case_result(nodeid: str, row: Row) -> CaseResult:
         message=row.message,
         findings=list(findings),
         markers=list(row.markers),
+        kind=kind,
+        row=row.checked[0] if row.checked and own_check == "suite.error" else own_check,
+        exchanges=[exchange["id"] for exchange in row.exchanges],
     )
+
+
+def check_table() -> dict[str, dict[str, str]]:
+    """The registry as the report model wants it (the report package never imports the suite)."""
+    return {check: {"rule": rule} for check, rule in CHECKS.items()}
 
 
 def build_run(session: ConformanceSession, exit_status: int) -> RunResult:
     described = session.described or {"name": "?", "base_url": "", "profile": "", "source": ""}
+    cases = [case_result(nodeid, row) for nodeid, row in session.rows.items()]
+    exchanges = {
+        exchange["id"]: exchange for row in session.rows.values() for exchange in row.exchanges
+    }
     return RunResult(
         target=dict(described),
         started_at=session.started,
         duration_s=round(time.time() - session.started, 3),
         exit_status=int(exit_status),
-        cases=[case_result(nodeid, row) for nodeid, row in session.rows.items()],
+        cases=cases,
+        checks=check_table(),
+        columns=column_order({case.kind for case in cases}),
+        exchanges=exchanges,
     )
 
 

@@ -46,7 +46,7 @@ def unique_id_findings(exchanges: list[Exchange]) -> list[Finding]:
 async def _many(
     target: Target, timeouts: Timeouts, stream: bool, case_log: CaseLog
 ) -> list[Exchange]:
-    observer = log_observer(lambda: case_log)
+    observer = log_observer(lambda: case_log, target)
     async with AsyncConformanceClient(target, timeouts, observer) as client:
         requests = [
             bodies.body(target, max_tokens=24, stream=stream, messages=[bodies.LONG_ANSWER])
