@@ -96,4 +96,4 @@ def print_summary(directory: Path, out: Console) -> None:
         out.print("[green]SLO met[/]")
     for breach in slo["breaches"]:
         out.print(f"[red]SLO breached[/]: {breach['message']}", highlight=False, soft_wrap=True)
-    out.print(f"report: {directory}", highlight=False, soft_wrap=True)
+    out.print(f"report: {directory / 'report.html'}", highlight=False, soft_wrap=True)

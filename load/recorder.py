@@ -46,7 +46,7 @@ def _to_pico(usd: float) -> int:
 
 @dataclass(slots=True)
 class Window:
-    """One time bucket of the run, for the plots over time (TTFT and e2e percentiles only)."""
+    """One time bucket of the run, for the plots over time (TTFT, ITL and e2e percentiles)."""
 
     requests: int = 0
     failures: int = 0
@@ -143,7 +143,12 @@ class MetricsRecorder:
         if result.ttft_s is not None:
             record(self.histogram("ttft_ms"), result.ttft_s * 1000)
             record(window.histogram("ttft_ms"), result.ttft_s * 1000)
-        self._pending_itl.update(units(gap * 1000) for gap in result.itl_s)
+        gaps = Counter(units(gap * 1000) for gap in result.itl_s)
+        self._pending_itl.update(gaps)
+        if gaps:
+            timeline = window.histogram("itl_ms")
+            for value, count in gaps.items():
+                timeline.record_value(value, count)
         if len(self._pending_itl) > PENDING_LIMIT:
             self._flush_itl()
         tokens = result.output_tokens

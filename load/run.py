@@ -63,6 +63,10 @@ class LoadOptions:
     slo: Path | None = None
     report_dir: Path = Path("reports") / "load"
     client: str = "fasthttp"
+    server_ttft_ms: float = 200.0
+    """Pacing of the embedded reference server (no target): time to first token, ms; 0: none."""
+    server_itl_ms: float = 20.0
+    """Pacing of the embedded reference server: delay between tokens, ms; 0: none."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +116,8 @@ def check_options(options: LoadOptions) -> None:
         raise UsageError("--spawn-rate must be positive")
     if options.workers < 0:
         raise UsageError("--workers cannot be negative")
+    if options.server_ttft_ms < 0 or options.server_itl_ms < 0:
+        raise UsageError("--server-ttft-ms and --server-itl-ms cannot be negative")
     if options.base_url is not None:
         check_url(options.base_url, "--base-url")
 
@@ -156,8 +162,11 @@ def endpoint(options: LoadOptions, logs: Path) -> Iterator[Endpoint]:
         key = os.environ.get(KEY_ENV) or REFERENCE_KEY
         yield Endpoint(options.base_url, key, DEFAULT_MODEL, check_url(options.base_url, "URL"))
         return
-    with ReferenceServer(logs / "server.log") as server:
-        label = f"reference server ({server.base_url})"
+    with ReferenceServer(
+        logs / "server.log", ttft_ms=options.server_ttft_ms, itl_ms=options.server_itl_ms
+    ) as server:
+        pacing = f"TTFT {options.server_ttft_ms:g} ms, ITL {options.server_itl_ms:g} ms"
+        label = f"reference server ({server.base_url}, {pacing})"
         yield Endpoint(server.base_url, REFERENCE_KEY, DEFAULT_MODEL, label)
 
 

@@ -150,9 +150,21 @@ def evaluate(summary: dict[str, Any], bounds: list[Bound]) -> list[Breach]:
 def apply_gate(summary: dict[str, Any], bounds: list[Bound]) -> int:
     """Fill ``summary["slo"]`` and return the exit code (0 met, 1 breached)."""
     breaches = evaluate(summary, bounds)
+    failed = {breach.path for breach in breaches}
     summary["slo"] = {
         "passed": not breaches,
         "checked": [bound.path for bound in bounds],
         "breaches": [breach.as_dict() for breach in breaches],
+        # Each bound with the value it was checked against, for the report's SLO table.
+        "bounds": [
+            {
+                "path": bound.path,
+                "min": bound.min,
+                "max": bound.max,
+                "actual": resolve(summary, bound.path),
+                "passed": bound.path not in failed,
+            }
+            for bound in bounds
+        ],
     }
     return EXIT_BREACHED if breaches else EXIT_MET

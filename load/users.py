@@ -43,9 +43,10 @@ class LoadFailure(Exception):
 
 @cache
 def api_key() -> str:
-    key = os.environ.get(KEY_ENV, "")
+    key = os.environ.get(KEY_ENV)
     if not key:
-        logger.warning("%s is not set; using the reference server's valid key", KEY_ENV)
+        state = "is not set" if key is None else "is empty"
+        logger.warning("%s %s; using the reference server's valid key", KEY_ENV, state)
     return key or REFERENCE_KEY
 
 

@@ -137,9 +137,11 @@ def _read_key(value: str, where: str) -> str:
     if not value.startswith("env:"):
         return value
     name = value.removeprefix("env:")
-    secret = os.environ.get(name, "")
-    if not secret:
+    secret = os.environ.get(name)
+    if secret is None:
         raise TargetError(f"{where}: environment variable {name} is not set")
+    if not secret.strip():
+        raise TargetError(f"{where}: environment variable {name} is empty")
     return secret
 
 

@@ -53,6 +53,20 @@ from rich.console import Console
     show_default=True,
     help="HTTP client of the simulated users.",
 )
+@click.option(
+    "--server-ttft-ms",
+    type=click.FloatRange(min=0),
+    default=200.0,
+    show_default=True,
+    help="Embedded server only: time to first token it waits, in ms (0: none).",
+)
+@click.option(
+    "--server-itl-ms",
+    type=click.FloatRange(min=0),
+    default=20.0,
+    show_default=True,
+    help="Embedded server only: delay between tokens, in ms (0: none).",
+)
 def load(
     target: Path | None,
     base_url: str | None,
@@ -65,10 +79,13 @@ def load(
     slo: Path | None,
     report_dir: Path,
     client: str,
+    server_ttft_ms: float,
+    server_itl_ms: float,
 ) -> int:
     """Run Locust headless and gate on an SLO.
 
-    Without --target or --base-url it starts the reference server itself. Exit code: 0 SLO met,
+    Without --target or --base-url it starts the reference server itself, paced like a model
+    (--server-ttft-ms, --server-itl-ms). Exit code: 0 SLO met,
     1 breached (without --slo: when no request succeeded), 2 usage or configuration error.
     """
     from routify_suite.load.run import LoadOptions, run_load
@@ -85,5 +102,7 @@ def load(
         slo=slo,
         report_dir=report_dir,
         client=client,
+        server_ttft_ms=server_ttft_ms,
+        server_itl_ms=server_itl_ms,
     )
     return run_load(options, Console(), Console(stderr=True))
