@@ -277,4 +277,11 @@ def _write_report(directory: Path, started: float, stopped: float) -> None:
 
 @events.init.add_listener
 def on_init(environment: Environment, **_: Any) -> None:
-    environment.routify_collector = Collector(environment)  # type: ignore[attr-defined]
+    collector = Collector(environment)
+    environment.routify_collector = collector  # type: ignore[attr-defined]
+    if environment.web_ui is not None and not collector.is_worker:
+        from routify_suite.load.webui import install
+
+        install(
+            environment.web_ui, lambda: (collector.recorder, collector.started, collector.stopped)
+        )
