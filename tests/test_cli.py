@@ -46,6 +46,8 @@ def test_load_help_lists_the_issue_options(capsys: pytest.CaptureFixture[str]) -
         "--workers",
         "--slo",
         "--report-dir",
+        "--server-ttft-ms",
+        "--server-itl-ms",
     ):
         assert option in out
 
