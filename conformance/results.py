@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 from routify_suite.conformance.columns import column_order, placement
 from routify_suite.conformance.registry import CHECKS
+from routify_suite.conformance.rows import Row
 
 from routify_suite.report.model import CaseResult, RunResult
 from routify_suite.report.writers import write_all
-
-if TYPE_CHECKING:
-    from routify_suite.conformance.plugin import ConformanceSession, Row
 
 SUITE_ERROR_RULE = "The case could not run: an error in its set-up or in the suite itself"
 
@@ -53,16 +51,18 @@ def check_table() -> dict[str, dict[str, str]]:
     return {check: {"rule": rule} for check, rule in CHECKS.items()}
 
 
-def build_run(session: ConformanceSession, exit_status: int) -> RunResult:
-    described = session.described or {"name": "?", "base_url": "", "profile": "", "source": ""}
-    cases = [case_result(nodeid, row) for nodeid, row in session.rows.items()]
-    exchanges = {
-        exchange["id"]: exchange for row in session.rows.values() for exchange in row.exchanges
-    }
+def build_run(
+    rows: dict[str, Row], described: dict[str, Any], started: float, exit_status: int
+) -> RunResult:
+    """The run record: the target as described, timing, one result per case row, the check
+    table, the matrix columns and the wire transcripts the cases point at."""
+    described = described or {"name": "?", "base_url": "", "profile": "", "source": ""}
+    cases = [case_result(nodeid, row) for nodeid, row in rows.items()]
+    exchanges = {exchange["id"]: exchange for row in rows.values() for exchange in row.exchanges}
     return RunResult(
         target=dict(described),
-        started_at=session.started,
-        duration_s=round(time.time() - session.started, 3),
+        started_at=started,
+        duration_s=round(time.time() - started, 3),
         exit_status=int(exit_status),
         cases=cases,
         checks=check_table(),
