@@ -87,9 +87,7 @@ class _Base:
         self.timeouts = timeouts
         self.observer = observer
 
-    def _start(
-        self, label: str, body: Any, key: str | None, headers: Mapping[str, str] | None
-    ) -> tuple[Exchange, float]:
+    def _start(self, label: str, body: Any, headers: dict[str, str]) -> tuple[Exchange, float]:
         started = time.perf_counter()
         exchange = Exchange(
             label=label,
@@ -97,8 +95,7 @@ class _Base:
             sent_at=now(),
             id=new_exchange_id(),
             started=started,
-            sent_key=key,
-            sent_headers=dict(headers or {}),
+            sent_headers=dict(headers),
         )
         return exchange, started
 
@@ -144,8 +141,8 @@ class ConformanceClient(_Base):
     ) -> Exchange:
         """POST ``body``; ``key=""`` means the target's valid key, ``None`` no Authorization."""
         key = self.target.keys["valid"] if key == "" else key
-        exchange, started = self._start(label, body, key, headers)
         sent_headers, content = build_request(body, key, headers)
+        exchange, started = self._start(label, body, sent_headers)
         stream = exchange.wants_stream
         try:
             with self._http.stream(
@@ -197,8 +194,8 @@ class AsyncConformanceClient(_Base):
 
     async def post(self, body: Any, key: str | None = "", label: str = "") -> Exchange:
         key = self.target.keys["valid"] if key == "" else key
-        exchange, started = self._start(label, body, key, None)
         sent_headers, content = build_request(body, key, None)
+        exchange, started = self._start(label, body, sent_headers)
         stream = exchange.wants_stream
         try:
             async with self._http.stream(

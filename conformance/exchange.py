@@ -87,9 +87,8 @@ class Exchange:
     """Unique in the run: how a report's cases point at the transcript of this exchange."""
     started: float = 0.0
     """perf_counter() when the request left: stream events' arrival offsets count from it."""
-    sent_key: str | None = None
-    sent_headers: dict[str, str] | None = None
-    """The key and extra headers sent, so the transcript can show the request (keys masked)."""
+    sent_headers: dict[str, str] = field(default_factory=dict)
+    """The request headers as sent, so the transcript can show them (keys masked there)."""
 
     @property
     def wants_stream(self) -> bool:

@@ -76,9 +76,7 @@ def transcript(exchange: Exchange, url: str, redact: Callable[[str], str]) -> di
     cached = getattr(exchange, "_transcript", None)
     if cached is not None:
         return cached
-    from routify_suite.conformance.client import build_request
-
-    headers, _ = build_request(exchange.request, exchange.sent_key, exchange.sent_headers)
+    headers = exchange.sent_headers
     record: dict[str, Any] = {
         "id": exchange.id,
         "label": exchange.label,
