@@ -93,6 +93,8 @@ def test_distributed_run_merges_workers_and_breaches(
     # The other client, and an arrival-rate schedule: both options must reach the workers.
     arguments += ["--client", "httpx", "--shape", "constant-arrival-rate:40"]
     unmeetable = Path(__file__).parent.parent / "fixtures" / "slo" / "unmeetable.toml"
+    # An unpaced embedded server: this is about merging, and a 2 s run needs quick answers.
+    arguments += ["--server-ttft-ms", "0", "--server-itl-ms", "0"]
     code = main(
         [*arguments, "--workers", "2", "--slo", str(unmeetable), "--report-dir", str(report)]
     )
@@ -180,3 +182,23 @@ def test_bad_target_field_is_named(tmp_path: Path, capsys: pytest.CaptureFixture
     err = capsys.readouterr().err
     assert "keys.valid" in err
     assert err.count("\n") == 1
+
+
+def test_embedded_server_paces_like_a_model_by_default(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = tmp_path / "report"
+    arguments = ["load", "--scenario", "stream", "--users", "3", "--run-time", "4s"]
+    code = main([*arguments, "--report-dir", str(report)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    summary = read_summary(report)
+    assert "TTFT 200 ms, ITL 20 ms" in summary["run"]["target"]
+    assert summary["requests"] > 0
+    # The defaults (TTFT 200 ms, ITL 20 ms) show in what was measured, with a spread.
+    assert 180 <= summary["ttft_ms"]["p50"] < 600
+    assert 16 <= summary["itl_ms"]["p50"] < 60  # a ticker: a late gap is made up next
+    assert summary["itl_ms"]["max"] > summary["itl_ms"]["p50"]
+    page = (report / "report.html").read_text()
+    assert 'id="chart-itl_histogram"' in page
+    assert "report.html" in out
