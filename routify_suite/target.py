@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any, Final
+from urllib.parse import urlsplit
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
@@ -26,6 +27,8 @@ LOCAL_TARGET: Final = TARGETS_DIR / "local.toml"
 PROFILES: Final = ("routify", "openai")
 TRIGGERS: Final = ("rate_limit", "internal_error", "upstream_failure", "maintenance")
 DEFAULT_RATE_LIMIT_REQUESTS: Final = 30
+DEFAULT_CONCURRENCY: Final = 8
+"""Exchanges of a conformance run in flight at once, unless the target or an option says."""
 
 
 class TargetError(ValueError):
@@ -52,6 +55,8 @@ class Target:
     models: Mapping[str, str] = field(default_factory=dict)
     triggers: Mapping[str, Trigger] = field(default_factory=dict)
     source: str = ""
+    concurrency: int = DEFAULT_CONCURRENCY
+    """How many exchanges the conformance suite sends at once (1: one after another)."""
 
     @property
     def url(self) -> str:
@@ -77,8 +82,11 @@ class Target:
         base_url: str | None = None,
         api_key: str | None = None,
         profile: str | None = None,
+        model: str | None = None,
+        concurrency: int | None = None,
     ) -> Target:
-        """The same target reached through another URL, key or profile (CLI/plugin options)."""
+        """The same target reached through another URL, key, profile, default model or
+        concurrency (CLI/plugin options)."""
         target = self
         if base_url:
             _check_field(base_url, ("base_url",), "--base-url")
@@ -95,7 +103,58 @@ class Target:
             if profile not in PROFILES:
                 raise TargetError(f"--profile: {profile!r} is not one of {', '.join(PROFILES)}")
             target = replace(target, profile=profile)
+        if model:
+            _check_field(model, ("models", "default"), "--model")
+            old = target.models["default"]
+            triggers = {
+                name: replace(trigger, model=model) if trigger.model == old else trigger
+                for name, trigger in target.triggers.items()
+            }
+            target = replace(target, models={**target.models, "default": model}, triggers=triggers)
+        if concurrency is not None:
+            _check_field(concurrency, ("concurrency",), "--concurrency")
+            target = replace(target, concurrency=concurrency)
         return target
+
+
+def bare_target(base_url: str, api_key: str | None, model: str | None) -> Target:
+    """A target with only a URL, a valid key and a default model (``--base-url`` without a file).
+
+    Both are required: guessing them (the reference server's key, say) would check a vendor
+    with a key it never issued and report every case as a wrong key.
+    """
+    missing = [flag for flag, value in (("--api-key", api_key), ("--model", model)) if not value]
+    if missing:
+        raise TargetError(f"--base-url without --target needs {' and '.join(missing)}")
+    _check_field(base_url, ("base_url",), "--base-url")
+    _check_field(model, ("models", "default"), "--model")
+    name = urlsplit(base_url).netloc.rpartition("@")[2] or base_url
+    key = _read_key(str(api_key), "--api-key")
+    return Target(
+        name=name,
+        base_url=base_url,
+        keys={"valid": key},
+        models={"default": str(model)},
+        source="--base-url",
+    )
+
+
+def resolve_target(
+    path: str | os.PathLike[str] | None,
+    base_url: str | None = None,
+    api_key: str | None = None,
+    model: str | None = None,
+    profile: str | None = None,
+    concurrency: int | None = None,
+) -> Target:
+    """The target the options name: a file (with overrides), else ``--base-url`` with
+    ``--api-key`` and ``--model``, else the reference server's (local) target."""
+    if path is None and base_url:
+        target = bare_target(base_url, api_key, model)
+        return target.with_overrides(profile=profile, concurrency=concurrency)
+    return load_target(path or LOCAL_TARGET).with_overrides(
+        base_url=base_url, api_key=api_key, profile=profile, model=model, concurrency=concurrency
+    )
 
 
 @cache
@@ -171,6 +230,7 @@ def parse_target(document: dict[str, Any], source: str = "<target>") -> Target:
         models=models,
         triggers=triggers,
         source=source,
+        concurrency=document.get("concurrency", DEFAULT_CONCURRENCY),
     )
 
 

@@ -20,7 +20,7 @@ td.case{font-family:ui-monospace,monospace;font-size:12px}
 tr.group td{background:#fafafa;font-weight:600}
 .v{display:inline-block;padding:0 .5em;border-radius:3px;font-size:12px;white-space:nowrap}
 .pass{background:#d7f5dd;color:#11632a}.fail{background:#fbd5d5;color:#8a1111}
-.non-strict{background:#fff1c2;color:#7a5a00}.not-exercised{background:#e8e8e8;color:#555}
+.non-strict{background:#fff1c2;color:#7a5a00}.not-exercised,.not-run{background:#e8e8e8;color:#555}
 .missing{color:#aaa}
 pre{white-space:pre-wrap;background:#f8f8f8;padding:.6em;border:1px solid #eee;font-size:12px}
 small{color:#666}

@@ -10,7 +10,13 @@ from rich.text import Text
 
 from routify_suite.report.model import VERDICTS, RunResult
 
-COLOURS = {"pass": "green", "fail": "red", "non-strict": "yellow", "not-exercised": "dim"}
+COLOURS = {
+    "pass": "green",
+    "fail": "red",
+    "non-strict": "yellow",
+    "not-exercised": "dim",
+    "not-run": "dim",
+}
 
 
 def _cell(verdict: str, checks: list[str]) -> Text:
