@@ -92,7 +92,7 @@ class Target:
             _check_field(base_url, ("base_url",), "--base-url")
             target = replace(target, base_url=base_url)
         if api_key:
-            key = _read_key(api_key, "--api-key")
+            key = read_key(api_key, "--api-key")
             old = target.keys["valid"]
             triggers = {
                 name: replace(trigger, key=key) if trigger.key == old else trigger
@@ -129,7 +129,7 @@ def bare_target(base_url: str, api_key: str | None, model: str | None) -> Target
     _check_field(base_url, ("base_url",), "--base-url")
     _check_field(model, ("models", "default"), "--model")
     name = urlsplit(base_url).netloc.rpartition("@")[2] or base_url
-    key = _read_key(str(api_key), "--api-key")
+    key = read_key(str(api_key), "--api-key")
     return Target(
         name=name,
         base_url=base_url,
@@ -187,12 +187,13 @@ def _check_field(value: Any, path: tuple[str, ...], label: str) -> None:
     node: dict[str, Any] = schema
     for part in path:
         node = node["properties"][part]
+    node = {"$defs": schema.get("$defs", {}), **node}  # the field's $ref resolve in it
     error = best_match(Draft202012Validator(node).iter_errors(value))
     if error is not None:
         raise TargetError(f"{label}: {error.message}")
 
 
-def _read_key(value: str, where: str) -> str:
+def read_key(value: str, where: str) -> str:
     if not value.startswith("env:"):
         return value
     name = value.removeprefix("env:")
@@ -208,7 +209,7 @@ def parse_target(document: dict[str, Any], source: str = "<target>") -> Target:
     if error is not None:
         raise TargetError(f"{source}: {_describe(error)}")
     keys = {
-        name: _read_key(value, f"{source}: keys.{name}") for name, value in document["keys"].items()
+        name: read_key(value, f"{source}: keys.{name}") for name, value in document["keys"].items()
     }
     models = dict(document["models"])
     triggers: dict[str, Trigger] = {}
@@ -219,7 +220,7 @@ def parse_target(document: dict[str, Any], source: str = "<target>") -> Target:
         elif key_value in keys:
             key = keys[key_value]
         else:
-            key = _read_key(key_value, f"{source}: triggers.{name}.key")
+            key = read_key(key_value, f"{source}: triggers.{name}.key")
         requests = spec.get("requests", DEFAULT_RATE_LIMIT_REQUESTS)
         triggers[name] = Trigger(key, spec.get("model", models["default"]), requests)
     return Target(

@@ -16,6 +16,11 @@ from rich.console import Console
 )
 @click.option("--base-url", help="Base URL before /chat/completions; overrides the target's.")
 @click.option(
+    "--api-key",
+    help="Key overriding keys.valid (env:NAME reads a variable); reaches Locust only by env.",
+)
+@click.option("--model", help="Model overriding models.default.")
+@click.option(
     "--scenario",
     type=click.Choice(["chat", "stream", "mixed"]),
     default="mixed",
@@ -56,6 +61,8 @@ from rich.console import Console
 def load(
     target: Path | None,
     base_url: str | None,
+    api_key: str | None,
+    model: str | None,
     scenario: str,
     users: int,
     spawn_rate: float | None,
@@ -68,8 +75,10 @@ def load(
 ) -> int:
     """Run Locust headless and gate on an SLO.
 
-    Without --target or --base-url it starts the reference server itself. Exit code: 0 SLO met,
-    1 breached (without --slo: when no request succeeded), 2 usage or configuration error.
+    Without --target or --base-url it starts the reference server itself; --base-url without
+    --target needs --api-key and --model. One request with the key and model goes first: a
+    rejected key or an unserved model is one line and exit 2. Exit code: 0 SLO met, 1 breached
+    (without --slo: when no request succeeded), 2 usage or configuration error.
     """
     from routify_suite.load.run import LoadOptions, run_load
 
@@ -82,6 +91,8 @@ def load(
         workers=workers,
         target=target,
         base_url=base_url,
+        api_key=api_key,
+        model=model,
         slo=slo,
         report_dir=report_dir,
         client=client,
