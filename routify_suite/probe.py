@@ -9,6 +9,7 @@ with the valid key and the default model first and names the problem instead. An
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import httpx
@@ -40,7 +41,8 @@ def _is_model_error(status: int, code: str, message: str, param: str, model: str
         return True
     if status not in (400, 422):
         return False
-    return param == "model" or "model" in code or (bool(model) and model in message)
+    named = re.search(rf"(?<![\w.-]){re.escape(model)}(?![\w.-])", message) if model else None
+    return param == "model" or "model" in code or named is not None
 
 
 def probe(
