@@ -20,16 +20,28 @@ POLL_S = 0.1
 
 
 class Lease:
-    """One place in the gate; busy until its stream (if any) has been silent long enough."""
+    """Places in the gate for one exchange (or a burst of ``streams`` sent at once), busy until
+    every one of its streams has started and been silent long enough."""
 
-    __slots__ = ("stream",)
+    __slots__ = ("expected", "streams", "weight")
 
-    def __init__(self) -> None:
-        self.stream: StreamCapture | None = None
+    def __init__(self, weight: int = 1, streams: int = 1) -> None:
+        self.weight = weight
+        self.expected = streams
+        self.streams: list[StreamCapture] = []
+
+    @property
+    def stream(self) -> StreamCapture | None:
+        return self.streams[-1] if self.streams else None
+
+    @stream.setter
+    def stream(self, capture: StreamCapture) -> None:
+        self.streams.append(capture)
 
     def busy(self, now: float, silent_after: float) -> bool:
-        stream = self.stream
-        return stream is None or now - stream.last_byte_at < silent_after
+        if len(self.streams) < self.expected:
+            return True
+        return any(now - stream.last_byte_at < silent_after for stream in self.streams)
 
 
 class Gate:
@@ -44,14 +56,18 @@ class Gate:
 
     def _busy(self) -> int:
         now = time.perf_counter()
-        return sum(lease.busy(now, self.silent_after) for lease in self._leases)
+        return sum(lease.weight for lease in self._leases if lease.busy(now, self.silent_after))
 
     @contextmanager
-    def place(self) -> Iterator[Lease]:
-        """Hold a place while the block runs (the exchange is sent and read in it)."""
-        lease = Lease()
+    def place(self, burst: int = 1) -> Iterator[Lease]:
+        """Hold a place while the block runs (the exchange is sent and read in it).
+
+        A ``burst`` of requests sent at once (the concurrency cases) waits until nothing else
+        is busy and takes every place: the target never has more than max(N, burst) at once.
+        """
+        lease = Lease(self.limit if burst > 1 else 1, burst)
         with self._changed:
-            while self._busy() >= self.limit:
+            while self._busy() + lease.weight > self.limit:
                 self._changed.wait(POLL_S)
             self._leases.add(lease)
         self._mine.lease = lease

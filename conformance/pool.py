@@ -141,7 +141,7 @@ class ExchangePool:
 
     def _send(self, request: Request) -> Result:
         if request.copies > 1:
-            with self.gate.place():
+            with self.gate.place(burst=request.copies):
                 return asyncio.run(self._send_group(request))
         tries, waited = 0, 0.0
         while True:
@@ -160,6 +160,7 @@ class ExchangePool:
     async def _send_group(self, request: Request) -> list[Exchange]:
         """``copies`` identical requests at the same moment, each retried on its own 429."""
         async with AsyncConformanceClient(self.api.target, self.api.timeouts) as client:
+            client.stream_watcher = self.gate.watch  # same thread: the burst's own lease
 
             async def one() -> Exchange:
                 tries, waited = 0, 0.0

@@ -1,7 +1,7 @@
 """Concurrency: many requests at once, each well-formed, every completion id its own.
 
 Each group of PARALLEL identical requests goes out at the same moment, whatever --concurrency
-says (the bound counts the group as one exchange); the two stream cases read the same group.
+says, with nothing else in flight; the two stream cases read the same group.
 """
 
 from __future__ import annotations
