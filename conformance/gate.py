@@ -62,10 +62,10 @@ class Gate:
     def place(self, burst: int = 1) -> Iterator[Lease]:
         """Hold a place while the block runs (the exchange is sent and read in it).
 
-        A ``burst`` of requests sent at once (the concurrency cases) waits until nothing else
-        is busy and takes every place: the target never has more than max(N, burst) at once.
+        A ``burst`` of requests sent at once (the concurrency cases) takes half the places
+        (rounded up): beside its own requests, the target has at most N/2 others at once.
         """
-        lease = Lease(self.limit if burst > 1 else 1, burst)
+        lease = Lease(-(-self.limit // 2) if burst > 1 else 1, burst)
         with self._changed:
             while self._busy() + lease.weight > self.limit:
                 self._changed.wait(POLL_S)
