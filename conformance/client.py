@@ -47,6 +47,8 @@ class Timeouts:
 
 
 Observer = Callable[[Exchange], None]
+StreamWatcher = Callable[[StreamCapture], None]
+"""Told when a 200 stream starts to be read (the concurrency gate watches its silence)."""
 
 
 def build_request(
@@ -86,6 +88,7 @@ class _Base:
         self.target = target
         self.timeouts = timeouts
         self.observer = observer
+        self.stream_watcher: StreamWatcher | None = None
 
     def _start(self, label: str, body: Any, headers: dict[str, str]) -> tuple[Exchange, float]:
         started = time.perf_counter()
@@ -111,6 +114,8 @@ class _Base:
     def _capture(self, exchange: Exchange, started: float) -> StreamCapture:
         deadline = started + self.timeouts.stream_deadline
         exchange.stream = StreamCapture(deadline=deadline, keep_limit=BODY_LIMIT)
+        if self.stream_watcher:
+            self.stream_watcher(exchange.stream)
         return exchange.stream
 
 
@@ -245,24 +250,3 @@ def log_observer(log_of: Callable[[], CaseLog | None], target: Target | None = N
             log.ambient.extend(envelope_findings(exchange))
 
     return observe
-
-
-class Exchanges:
-    """Exchanges shared by the cases that check them one check at a time.
-
-    The first case to ask sends the request; later ones reuse it (and still record its request
-    id, so every row of the report can quote it).
-    """
-
-    def __init__(self, api: ConformanceClient) -> None:
-        self.api = api
-        self._done: dict[str, Exchange] = {}
-
-    def get(self, label: str, build: Callable[[Target], Any], key: str | None = "") -> Exchange:
-        exchange = self._done.get(label)
-        if exchange is None:
-            exchange = self.api.post(build(self.api.target), key=key, label=label)
-            self._done[label] = exchange
-        elif self.api.observer:
-            self.api.observer(exchange)
-        return exchange

@@ -44,12 +44,15 @@ class StreamCapture:
     """perf_counter() reading after which the stream is abandoned, however steadily it drips."""
     kept: bytearray = field(default_factory=bytearray)
     keep_limit: int = 1 << 20
+    last_byte_at: float = field(default_factory=time.perf_counter)
+    """perf_counter() reading when the latest bytes arrived (or the stream began)."""
 
     def feed(self, chunk: bytes) -> None:
         self.events.extend(self.parser.feed(chunk))
 
     def take(self, chunk: bytes) -> bool:
         """Consume bytes as they arrive; False (stream finished) once past the deadline."""
+        self.last_byte_at = time.perf_counter()
         self.feed(chunk)
         if len(self.kept) < self.keep_limit:
             self.kept += chunk
@@ -89,6 +92,8 @@ class Exchange:
     """perf_counter() when the request left: stream events' arrival offsets count from it."""
     sent_headers: dict[str, str] = field(default_factory=dict)
     """The request headers as sent, so the transcript can show them (keys masked there)."""
+    not_judged: str = ""
+    """Why no case may judge this exchange (a 429 that outlasted its retries), or empty."""
 
     @property
     def wants_stream(self) -> bool:

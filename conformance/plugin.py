@@ -32,6 +32,7 @@ OPTIONS: tuple[tuple[str, str, str | None, str], ...] = (
     ),
     ("--routify-base-url", "routify_base_url", None, "base URL overriding the target's base_url"),
     ("--routify-api-key", "routify_api_key", None, "key overriding keys.valid (or env:NAME)"),
+    ("--routify-model", "routify_model", None, "model overriding models.default"),
     (
         "--routify-profile",
         "routify_profile",
@@ -57,6 +58,18 @@ OPTIONS: tuple[tuple[str, str, str | None, str], ...] = (
         "connect timeout of every request",
     ),
     (
+        "--routify-concurrency",
+        "routify_concurrency",
+        None,
+        "exchanges in flight at once (default: the target's concurrency, else 8; 1: in order)",
+    ),
+    (
+        "--routify-max-time",
+        "routify_max_time",
+        None,
+        "seconds for the whole run; cases not started by then are reported not run",
+    ),
+    (
         "--routify-report-dir",
         "routify_report_dir",
         None,
@@ -78,7 +91,14 @@ MARKERS = {
 }
 
 CASE_LOG: pytest.StashKey[CaseLog] = pytest.StashKey()
-VERDICTS = ("pass", "fail", "non-strict", "not-exercised")
+VERDICTS = ("pass", "fail", "non-strict", "not-exercised", "not-run")
+NOT_RUN = "not run: "
+"""Skip reason of a case that --max-time left unstarted (verdict "not-run", exit 1)."""
+PROGRESS_S = 5.0
+"""Seconds between progress lines when stdout is not a terminal (CI logs)."""
+MAX_CONCURRENCY = 64
+PROBED_VARIABLE = "ROUTIFY_SUITE_CONFORMANCE_PROBED"
+"""Set by ``routify-suite conformance`` to the base URL it has just probed (probe once a run)."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -108,6 +128,27 @@ def seconds(config: pytest.Config, dest: str) -> float:
     return value
 
 
+def concurrency(config: pytest.Config) -> int | None:
+    """--routify-concurrency (or its ini twin); None: the target's own setting."""
+    raw = option(config, "routify_concurrency")
+    if raw is None:
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= MAX_CONCURRENCY:
+        raise pytest.UsageError(
+            f"--routify-concurrency: {raw!r} is not a whole number from 1 to {MAX_CONCURRENCY}"
+        )
+    return value
+
+
+def max_time(config: pytest.Config) -> float | None:
+    """--routify-max-time in seconds, or None for no limit."""
+    return seconds(config, "routify_max_time") if option(config, "routify_max_time") else None
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     for name, text in MARKERS.items():
@@ -122,25 +163,40 @@ def pytest_configure(config: pytest.Config) -> None:
         "routify_connect_timeout",
     ):
         seconds(config, dest)
+    concurrency(config)
+    max_time(config)
     if option(config, "routify_target"):
         resolve_target(config)  # a bad file is a usage error now, not 200 failed cases later
     config.pluginmanager.register(ConformanceSession(config), "routify-conformance-session")
 
 
 def resolve_target(config: pytest.Config, base_url: str | None = None) -> Target:
-    """The target the options name, with overrides; a bad one is a one-line usage error."""
-    from routify_suite.target import LOCAL_TARGET, TargetError, load_target
+    """The target the options name, with overrides; a bad one is a one-line usage error.
 
-    path = option(config, "routify_target") or LOCAL_TARGET
+    ``base_url`` is the embedded server's: its target is the local one unless a file is named.
+    """
+    from routify_suite.target import LOCAL_TARGET, TargetError
+    from routify_suite.target import resolve_target as resolve
+
+    path = option(config, "routify_target") or (LOCAL_TARGET if base_url else None)
     try:
-        target = load_target(path)
-        return target.with_overrides(
+        return resolve(
+            path,
             base_url=base_url or option(config, "routify_base_url"),
             api_key=option(config, "routify_api_key"),
+            model=option(config, "routify_model"),
             profile=option(config, "routify_profile"),
+            concurrency=concurrency(config),
         )
     except TargetError as error:
         raise pytest.UsageError(str(error)) from None
+
+
+def _is_terminal() -> bool:
+    import sys
+
+    isatty = getattr(sys.stdout, "isatty", None)
+    return bool(isatty and isatty())
 
 
 def is_case(item: pytest.Item) -> bool:
@@ -161,6 +217,10 @@ class ConformanceSession:
         self.target: Target | None = None
         self.described: dict[str, Any] = {}
         self.started = 0.0
+        self.deadline = float("inf")
+        """time.monotonic() reading after which no case starts (--max-time)."""
+        self.progress = not _is_terminal()
+        self._progress_at = 0.0
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         self.cases = {item.nodeid for item in items if is_case(item)}
@@ -171,6 +231,33 @@ class ConformanceSession:
         import time
 
         self.started = time.time()
+        self._progress_at = time.monotonic()
+        limit = max_time(self.config)
+        if limit is not None:
+            self.deadline = time.monotonic() + limit
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        import time
+
+        if item.nodeid in self.cases and time.monotonic() > self.deadline:
+            limit = option(self.config, "routify_max_time")
+            pytest.skip(f"{NOT_RUN}--max-time {limit} s was reached before it started")
+
+    def pytest_report_teststatus(self, report: pytest.TestReport) -> tuple[str, str, str] | None:
+        """With progress lines (stdout not a terminal), no letter per case in between them."""
+        if (
+            not self.progress
+            or report.nodeid not in self.cases
+            or hasattr(self.config, "workerinput")
+        ):
+            return None
+        if report.when == "call" or (report.when == "setup" and not report.passed):
+            category = "failed" if report.failed else "skipped" if report.skipped else "passed"
+            if hasattr(report, "wasxfail"):
+                category = "xfailed"
+            return category, "", ""
+        return None
 
     def redact(self, text: str) -> str:
         from routify_suite.redact import Redactor
@@ -200,8 +287,9 @@ class ConformanceSession:
             verdict, message = "non-strict", self.redact(str(report.wasxfail))
         elif report.skipped:
             longrepr = report.longrepr
-            verdict = "not-exercised"
             message = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+            not_run = message.removeprefix("Skipped: ").startswith(NOT_RUN)
+            verdict = "not-run" if not_run else "not-exercised"
         redact = self.redact
         if report.when == "call" or not report.passed:
             # junit.xml shows them as <property> of the test case (written at tear-down).
@@ -245,12 +333,36 @@ class ConformanceSession:
             return
         self.described = self.described or phase["target"]
         self.rows.setdefault(report.nodeid, Row()).merge(phase, report.duration)
+        if report.when == "teardown":
+            self.show_progress()
+
+    def show_progress(self) -> None:
+        """One line every PROGRESS_S while cases finish, for logs that show no live display."""
+        import time
+
+        if not self.progress or time.monotonic() - self._progress_at < PROGRESS_S:
+            return
+        self._progress_at = time.monotonic()
+        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is None:
+            return
+        done = sum(1 for nodeid in self.rows if nodeid in self.cases)
+        failed = sum(1 for row in self.rows.values() if row.verdict == "fail")
+        elapsed = time.time() - self.started
+        reporter.ensure_newline()
+        reporter.write_line(
+            f"conformance: {done}/{len(self.cases)} cases done, {failed} failed, {elapsed:.0f} s"
+        )
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         if not self.rows or hasattr(self.config, "workerinput"):
             return  # nothing ran, or an xdist worker: the controller writes the reports
         from routify_suite.conformance.results import build_run, write_reports
 
+        if exitstatus == pytest.ExitCode.OK and any(
+            row.verdict == "not-run" for row in self.rows.values()
+        ):
+            exitstatus = session.exitstatus = pytest.ExitCode.TESTS_FAILED
         run = build_run(self.rows, self.described, self.started, exitstatus)
         write_reports(run, self.report_dir())
 

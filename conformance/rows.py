@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-RANK = {"pass": 0, "not-exercised": 1, "non-strict": 2, "fail": 3}
+RANK = {"pass": 0, "not-exercised": 1, "not-run": 2, "non-strict": 3, "fail": 4}
 
 
 @dataclass(slots=True)

@@ -6,7 +6,6 @@ leaves ``metrics.json`` for :mod:`load.report`. Exit codes: 0 SLO met, 1 breache
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections.abc import Iterator
@@ -31,7 +30,7 @@ from routify_suite.load.recorder import MetricsRecorder
 from routify_suite.load.report import MetricsFileError, finish_report, read_metrics
 from routify_suite.load.slo import Bound, SLOError, load_slo
 from routify_suite.load.summary import RunInfo, build_summary
-from routify_suite.load.target import TargetError, read_target
+from routify_suite.load.target import TargetError, read_key, read_target
 
 from routify_suite.paths import package_dir
 from routify_suite.probe import probe
@@ -60,6 +59,9 @@ class LoadOptions:
     workers: int = 0
     target: Path | None = None
     base_url: str | None = None
+    api_key: str | None = None
+    """The key (or env:NAME) overriding the target's; masked in every output."""
+    model: str | None = None
     slo: Path | None = None
     report_dir: Path = Path("reports") / "load"
     client: str = "fasthttp"
@@ -148,7 +150,15 @@ def load_bounds(path: Path | None) -> list[Bound]:
 
 @contextmanager
 def endpoint(options: LoadOptions, logs: Path) -> Iterator[Endpoint]:
-    """The target's URL, key and model; the reference server, started here, when no target."""
+    """The target's URL, key and model; the reference server, started here, when no target.
+
+    ``--base-url`` without a target needs ``--api-key`` and ``--model``: the reference server's
+    key and model would only earn a run of 401s from anything else.
+    """
+    try:
+        key = read_key(options.api_key, "--api-key") if options.api_key else None
+    except TargetError as error:
+        raise UsageError(str(error)) from None
     if options.target is not None:
         try:
             target = read_target(options.target)
@@ -156,18 +166,22 @@ def endpoint(options: LoadOptions, logs: Path) -> Iterator[Endpoint]:
             raise UsageError(str(error)) from None
         url = options.base_url or target.base_url
         label = f"{target.name or options.target} ({check_url(url, 'base_url')})"
-        yield Endpoint(url, target.api_key, target.model, label)
+        yield Endpoint(url, key or target.api_key, options.model or target.model, label)
         return
     if options.base_url:
-        key = os.environ.get(KEY_ENV) or REFERENCE_KEY
-        yield Endpoint(options.base_url, key, DEFAULT_MODEL, check_url(options.base_url, "URL"))
+        missing = [f for f, v in (("--api-key", key), ("--model", options.model)) if not v]
+        if missing:
+            raise UsageError(f"--base-url without --target needs {' and '.join(missing)}")
+        label = check_url(options.base_url, "URL")
+        yield Endpoint(options.base_url, str(key), str(options.model), label)
         return
     with ReferenceServer(
         logs / "server.log", ttft_ms=options.server_ttft_ms, itl_ms=options.server_itl_ms
     ) as server:
         pacing = f"TTFT {options.server_ttft_ms:g} ms, ITL {options.server_itl_ms:g} ms"
         label = f"reference server ({server.base_url}, {pacing})"
-        yield Endpoint(server.base_url, REFERENCE_KEY, DEFAULT_MODEL, label)
+        model = options.model or DEFAULT_MODEL
+        yield Endpoint(server.base_url, key or REFERENCE_KEY, model, label)
 
 
 def locust_arguments(options: LoadOptions, where: Endpoint, run_time: int) -> list[str]:
@@ -223,12 +237,14 @@ def run_load(options: LoadOptions, out: Console, err: Console) -> int:
         options.report_dir.mkdir(parents=True, exist_ok=True)
         for stale in (METRICS_FILE, LIVE_FILE):
             (options.report_dir / stale).unlink(missing_ok=True)
+        if options.api_key and not options.api_key.startswith("env:"):
+            redact.add(options.api_key)
         with endpoint(options, options.report_dir) as where:
             redact.add(where.api_key)
-            unreachable = probe(where.base_url)
-            if unreachable:
-                raise UsageError(unreachable)
-            info = _drive_locust(options, where, run_time, err)
+            problem = probe(where.base_url, key=where.api_key, model=where.model)
+            if problem:
+                raise UsageError(problem)
+            info = _drive_locust(options, where, run_time, out, err)
         metrics = read_metrics(options.report_dir, info)
         code = finish_report(metrics, bounds, options.report_dir)
     except (UsageError, ProcessError, MetricsFileError, OSError) as error:
@@ -243,7 +259,9 @@ def run_load(options: LoadOptions, out: Console, err: Console) -> int:
     return code
 
 
-def _drive_locust(options: LoadOptions, where: Endpoint, run_time: int, err: Console) -> RunInfo:
+def _drive_locust(
+    options: LoadOptions, where: Endpoint, run_time: int, out: Console, err: Console
+) -> RunInfo:
     report = options.report_dir
     arguments = locust_arguments(options, where, run_time)
     secrets = {KEY_ENV: where.api_key, CLI_ENV: "1"}
@@ -294,7 +312,7 @@ def _drive_locust(options: LoadOptions, where: Endpoint, run_time: int, err: Con
             master = start_locust(arguments, report / "locust.log", secrets)
             children.callback(stop, master)
         deadline = run_time + FINISH_GRACE_S + (30 if options.workers else 0)
-        code = console.follow(master, report / LIVE_FILE, run_time, deadline, err)
+        code = console.follow(master, report / LIVE_FILE, run_time, deadline, err, out)
         if code is None:
             raise ProcessError(f"Locust did not finish within {deadline:g} s; stopped it")
     if not (report / METRICS_FILE).exists():

@@ -50,6 +50,10 @@ def test_stream_run_meets_its_slo(tmp_path: Path, capsys: pytest.CaptureFixture[
                 *arguments,
                 "--base-url",
                 server.base_url,
+                "--api-key",
+                KEY,
+                "--model",
+                "deepseek-v3.2",
                 "--slo",
                 str(slo),
                 "--report-dir",
@@ -119,7 +123,7 @@ def test_unreachable_url_is_one_line_and_exit_2(
 ) -> None:
     """Like the conformance gate: no Locust run against an endpoint nothing answers at."""
     url = f"http://127.0.0.1:{free_port()}/v1"  # nothing listens there
-    arguments = ["load", "--base-url", url, "--users", "2", "--run-time", "1s"]
+    arguments = ["load", "--base-url", url, "--api-key", KEY, "--model", "m", "--run-time", "1s"]
     code = main([*arguments, "--report-dir", str(tmp_path)])
     err = capsys.readouterr().err
     assert code == 2

@@ -50,7 +50,13 @@ def test_results_json_round_trip(tmp_path: Path) -> None:
     again = load_run(tmp_path)
     assert again.cases == run.cases
     document = json.loads((tmp_path / "results.json").read_text())
-    assert document["counts"] == {"pass": 1, "fail": 1, "non-strict": 1, "not-exercised": 1}
+    assert document["counts"] == {
+        "pass": 1,
+        "fail": 1,
+        "non-strict": 1,
+        "not-exercised": 1,
+        "not-run": 0,
+    }
 
 
 def test_html_matrix_has_one_column_group_per_run_and_is_self_contained() -> None:

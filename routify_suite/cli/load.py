@@ -20,6 +20,11 @@ LOAD_EXTRA_MODULES = ("locust", "hdrh", "matplotlib", "geventhttpclient")
 )
 @click.option("--base-url", help="Base URL before /chat/completions; overrides the target's.")
 @click.option(
+    "--api-key",
+    help="Key overriding keys.valid (env:NAME reads a variable); reaches Locust only by env.",
+)
+@click.option("--model", help="Model overriding models.default.")
+@click.option(
     "--scenario",
     type=click.Choice(["chat", "stream", "mixed"]),
     default="mixed",
@@ -74,6 +79,8 @@ LOAD_EXTRA_MODULES = ("locust", "hdrh", "matplotlib", "geventhttpclient")
 def load(
     target: Path | None,
     base_url: str | None,
+    api_key: str | None,
+    model: str | None,
     scenario: str,
     users: int,
     spawn_rate: float | None,
@@ -89,8 +96,10 @@ def load(
     """Run Locust headless and gate on an SLO.
 
     Without --target or --base-url it starts the reference server itself, paced like a model
-    (--server-ttft-ms, --server-itl-ms). Exit code: 0 SLO met,
-    1 breached (without --slo: when no request succeeded), 2 usage or configuration error.
+    (--server-ttft-ms, --server-itl-ms); --base-url without --target needs --api-key and
+    --model. One request with the key and model goes first: a rejected key or an unserved model
+    is one line and exit 2. Exit code: 0 SLO met, 1 breached (without --slo: when no request
+    succeeded), 2 usage or configuration error.
     """
     missing = [name for name in LOAD_EXTRA_MODULES if importlib.util.find_spec(name) is None]
     if missing:
@@ -111,6 +120,8 @@ def load(
         workers=workers,
         target=target,
         base_url=base_url,
+        api_key=api_key,
+        model=model,
         slo=slo,
         report_dir=report_dir,
         client=client,

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Final
 
 FORMAT: Final = "routify-suite/results@1"
-VERDICTS: Final = ("pass", "fail", "non-strict", "not-exercised")
+VERDICTS: Final = ("pass", "fail", "non-strict", "not-exercised", "not-run")
 
 
 class ResultsError(ValueError):

@@ -16,8 +16,20 @@ from rich.text import Text
 from routify_suite.report.model import VERDICTS, RunResult
 from routify_suite.report.view import Matrix, build_matrix, run_view, verdict_in_row
 
-COLOURS = {"pass": "green", "fail": "red", "non-strict": "yellow", "not-exercised": "dim"}
-SHORT = {"pass": "pass", "fail": "fail", "non-strict": "n-s", "not-exercised": "n-e"}
+COLOURS = {
+    "pass": "green",
+    "fail": "red",
+    "non-strict": "yellow",
+    "not-exercised": "dim",
+    "not-run": "dim",
+}
+SHORT = {
+    "pass": "pass",
+    "fail": "fail",
+    "non-strict": "n-s",
+    "not-exercised": "n-e",
+    "not-run": "n-r",
+}
 
 
 def _console(out: TextIO, width: int | None) -> Console:

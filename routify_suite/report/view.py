@@ -12,8 +12,8 @@ from typing import Any, Final
 
 from routify_suite.report.model import CaseResult, RunResult
 
-RANK: Final = {"not-exercised": 0, "pass": 1, "non-strict": 2, "fail": 3}
-SYMBOL: Final = {"pass": "✓", "fail": "✗", "non-strict": "~", "not-exercised": "·"}
+RANK: Final = {"not-exercised": 0, "pass": 1, "not-run": 2, "non-strict": 3, "fail": 4}
+SYMBOL: Final = {"pass": "✓", "fail": "✗", "non-strict": "~", "not-exercised": "·", "not-run": "?"}
 FAMILY_ORDER: Final = (
     "transport",
     "response",
@@ -182,7 +182,7 @@ class Matrix:
 def verdict_in_row(case: CaseResult, row: str) -> str:
     """The case's verdict as the row's check sees it: a case that failed another check only
     (say, the error envelope of a status check) is red in that check's row, not in this one."""
-    if row in case.failed_checks or case.verdict in ("pass", "not-exercised"):
+    if row in case.failed_checks or case.verdict in ("pass", "not-exercised", "not-run"):
         return case.verdict
     return "pass"
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from routify_suite.cli import main
+from routify_suite.target import LOCAL_TARGET
 from tests.mutation.deviation import Deviation
 
 STREAM_IDLE_TIMEOUT_S = "1"
@@ -56,18 +58,29 @@ class SuiteRun:
         return "\n".join(lines) or self.output[-3000:]
 
 
-def run_suite(proxy_root: str, deviation: Deviation, report_dir: Path) -> SuiteRun:
-    """The suite, through ``deviation``, on the cases its ``select`` picks (empty: all)."""
+def run_suite(
+    proxy_root: str,
+    deviation: Deviation,
+    report_dir: Path,
+    options: Sequence[str] = (),
+    every_case: bool = False,
+) -> SuiteRun:
+    """The suite, through ``deviation``, on the cases its ``select`` picks (empty or
+    ``every_case``: all), with more CLI ``options`` (e.g. --concurrency)."""
+    select = "" if every_case else deviation.select
     argv = [
         "conformance",
+        "--target",
+        str(LOCAL_TARGET),  # the reference server's keys and models, behind the proxy
         "--base-url",
         f"{proxy_root}/{deviation.name}/v1",
         "--report-dir",
         str(report_dir),
         "--stream-idle-timeout",
         STREAM_IDLE_TIMEOUT_S,
+        *options,
         "--",
-        *(["-k", deviation.select] if deviation.select else []),
+        *(["-k", select] if select else []),
         "-q",
         "-p",
         "no:cacheprovider",
