@@ -75,7 +75,7 @@ def api(
 def case_log(
     request: pytest.FixtureRequest, current_case: CurrentCase, target: Target
 ) -> Iterator[CaseLog]:
-    log = CaseLog()
+    log = CaseLog(strict=target.strict)
     log.lenient = not target.strict_routify and request.node.get_closest_marker("routify_only")
     request.node.stash[CASE_LOG] = log
     current_case.log = log

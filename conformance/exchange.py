@@ -83,6 +83,8 @@ class Exchange:
     stream: StreamCapture | None = None
     failure: tuple[str, str] | None = None
     """(check id, what happened) when the exchange itself failed: connect, timeout, stall, cut."""
+    client_impact: tuple[bool, str] | None = field(default=None, repr=False, compare=False)
+    """Cache of what the official client made of this exchange (see client_impact.py)."""
 
     @property
     def wants_stream(self) -> bool:

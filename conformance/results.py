@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from routify_suite.conformance.registry import CHECKS
+from routify_suite.conformance.registry import CHECKS, checks_table
 
 from routify_suite.report.model import CaseResult, RunResult
 from routify_suite.report.writers import write_all
@@ -23,7 +23,7 @@ def case_result(nodeid: str, row: Row) -> CaseResult:
     if row.verdict == "fail" and not failed:
         failed = ["suite.error"]
     first = findings[0] if findings else None
-    primary_rule = next((CHECKS[c] for c in row.checked if c in CHECKS), "")
+    primary_rule = next((CHECKS[c].rule for c in row.checked if c in CHECKS), "")
     return CaseResult(
         id=nodeid,
         verdict=row.verdict,
@@ -51,6 +51,7 @@ def build_run(session: ConformanceSession, exit_status: int) -> RunResult:
         duration_s=round(time.time() - session.started, 3),
         exit_status=int(exit_status),
         cases=[case_result(nodeid, row) for nodeid, row in session.rows.items()],
+        checks=checks_table(),
     )
 
 

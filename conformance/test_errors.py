@@ -17,7 +17,7 @@ from routify_suite.conformance.checks.errors import (
     status_findings,
 )
 from routify_suite.conformance.client import ConformanceClient
-from routify_suite.conformance.findings import CaseLog, not_exercised
+from routify_suite.conformance.findings import CaseLog, Finding, not_exercised
 
 from routify_suite.target import Target
 
@@ -178,7 +178,7 @@ def test_restricted_tier_key_served_with_allowed_model(
         not_exercised("the target has no keys.restricted_tier")
     exchange = api.post(bodies.body(target, max_tokens=16), key=key, label="tier-allowed")
     found = [
-        f.__class__("params.model-tier", f.expected, f.got, f.request_id)
+        Finding("params.model-tier", f.expected, f.got, f.request_id, exchange=exchange)
         for f in status_findings(exchange, {200}, "an allowed model on a restricted tier")
     ]
     case_log.expect(found, checked=["params.model-tier"])

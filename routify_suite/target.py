@@ -52,6 +52,8 @@ class Target:
     models: Mapping[str, str] = field(default_factory=dict)
     triggers: Mapping[str, Trigger] = field(default_factory=dict)
     source: str = ""
+    strict: bool = False
+    """Fail every non-strict finding too (the full OpenAI contract); CLI --strict sets it."""
 
     @property
     def url(self) -> str:
@@ -77,6 +79,7 @@ class Target:
         base_url: str | None = None,
         api_key: str | None = None,
         profile: str | None = None,
+        strict: bool | None = None,
     ) -> Target:
         """The same target reached through another URL, key or profile (CLI/plugin options)."""
         target = self
@@ -95,6 +98,8 @@ class Target:
             if profile not in PROFILES:
                 raise TargetError(f"--profile: {profile!r} is not one of {', '.join(PROFILES)}")
             target = replace(target, profile=profile)
+        if strict is not None:
+            target = replace(target, strict=strict)
         return target
 
 
@@ -171,6 +176,7 @@ def parse_target(document: dict[str, Any], source: str = "<target>") -> Target:
         models=models,
         triggers=triggers,
         source=source,
+        strict=document.get("strict", False),
     )
 
 

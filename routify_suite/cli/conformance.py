@@ -87,6 +87,12 @@ def _exit_code(pytest_status: int) -> int:
     show_default=True,
     help="Seconds a stream may stall before its case fails.",
 )
+@click.option(
+    "--strict",
+    is_flag=True,
+    default=False,
+    help="Fail every non-strict finding too: the full OpenAI contract (docs/verdicts.md).",
+)
 @click.argument("pytest_args", nargs=-1, type=click.UNPROCESSED)
 def conformance(
     target_file: Path | None,
@@ -95,6 +101,7 @@ def conformance(
     profile: str | None,
     report_dir: Path,
     stream_idle_timeout: float,
+    strict: bool,
     pytest_args: Sequence[str],
 ) -> int:
     """Run the conformance suite (routify-suite conformance [OPTIONS] [-- PYTEST ARGS]).
@@ -121,8 +128,9 @@ def conformance(
             unreachable = probe(url or target.base_url)
             if unreachable:
                 return _fail(unreachable)
+            extra = ["--routify-strict", *pytest_args] if strict else pytest_args
             return _run_pytest(
-                path, url, key_option, profile, report_dir, stream_idle_timeout, pytest_args
+                path, url, key_option, profile, report_dir, stream_idle_timeout, extra
             )
     except RuntimeError as error:  # the embedded server could not start
         return _fail(str(error).splitlines()[0] if str(error) else type(error).__name__)

@@ -51,6 +51,8 @@ class RunResult:
     cases: list[CaseResult]
     suite: str = "conformance"
     format: str = FORMAT
+    checks: dict[str, dict[str, str]] = field(default_factory=dict)
+    """{check id: {"level": "MUST" | "SHOULD", "rule": ...}} of the suite that wrote the run."""
 
     @property
     def name(self) -> str:
@@ -88,6 +90,7 @@ def load_run(path: Path) -> RunResult:
             exit_status=document["exit_status"],
             cases=cases,
             suite=document.get("suite", "conformance"),
+            checks=document.get("checks", {}),
         )
     except (KeyError, TypeError) as error:
         raise ResultsError(f"{file}: malformed results ({error})") from None
