@@ -56,10 +56,13 @@ class SuiteRun:
         return "\n".join(lines) or self.output[-3000:]
 
 
-def run_suite(proxy_root: str, deviation: Deviation, report_dir: Path) -> SuiteRun:
+def run_suite(
+    proxy_root: str, deviation: Deviation, report_dir: Path, strict: bool = False
+) -> SuiteRun:
     """The suite, through ``deviation``, on the cases its ``select`` picks (empty: all)."""
     argv = [
         "conformance",
+        *(["--strict"] if strict else []),
         "--base-url",
         f"{proxy_root}/{deviation.name}/v1",
         "--report-dir",
