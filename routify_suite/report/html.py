@@ -30,10 +30,12 @@ small{color:#666}
 def _badge(case: CaseResult | None) -> str:
     if case is None:
         return '<span class="missing">—</span>'
-    title = "; ".join(filter(None, [", ".join(case.failed_checks), case.got]))
+    levels = {f.get("check"): f.get("level") for f in case.findings if f.get("level")}
+    checks = [f"{c} ({levels[c]})" if c in levels else c for c in case.failed_checks]
+    title = "; ".join(filter(None, [", ".join(checks), case.got]))
     label = case.verdict
     if case.failed_checks:
-        label += ": " + ", ".join(case.failed_checks)
+        label += ": " + ", ".join(checks)
     return f'<span class="v {escape(case.verdict)}" title="{escape(title)}">{escape(label)}</span>'
 
 
