@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import click
 from rich.console import Console
+
+LOAD_EXTRA_MODULES = ("locust", "hdrh", "matplotlib", "geventhttpclient")
+"""What ``pip install 'routify-suite[load]'`` brings; without it only ``load`` cannot run."""
 
 
 @click.command("load")
@@ -71,6 +75,14 @@ def load(
     Without --target or --base-url it starts the reference server itself. Exit code: 0 SLO met,
     1 breached (without --slo: when no request succeeded), 2 usage or configuration error.
     """
+    missing = [name for name in LOAD_EXTRA_MODULES if importlib.util.find_spec(name) is None]
+    if missing:
+        click.echo(
+            f"routify-suite load: needs the load extra ({', '.join(missing)} not installed):"
+            " pip install 'routify-suite[load]'",
+            err=True,
+        )
+        return 2
     from routify_suite.load.run import LoadOptions, run_load
 
     options = LoadOptions(
