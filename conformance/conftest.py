@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 from routify_suite.conformance.client import ConformanceClient, Exchanges, Timeouts, log_observer
+from routify_suite.conformance.client_impact import with_client_evidence
 from routify_suite.conformance.findings import CaseLog
 from routify_suite.conformance.plugin import CASE_LOG, option, resolve_target, seconds
 
@@ -76,6 +77,7 @@ def case_log(
     request: pytest.FixtureRequest, current_case: CurrentCase, target: Target
 ) -> Iterator[CaseLog]:
     log = CaseLog(strict=target.strict)
+    log.evidence = with_client_evidence
     log.lenient = not target.strict_routify and request.node.get_closest_marker("routify_only")
     request.node.stash[CASE_LOG] = log
     current_case.log = log

@@ -8,7 +8,7 @@ deviation, at which level, and whether it failed or was tolerated (non-strict).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -138,6 +138,8 @@ class CaseLog:
         """True for a Routify-only case in the openai profile: every finding is non-strict."""
         self.strict = strict
         """The run's --strict: every non-strict finding (but the profile's optional ones) fails."""
+        self.evidence: Callable[[list[Finding]], list[Finding]] = list
+        """Adds the official client's view to new findings (the suite sets client_impact's)."""
 
     def saw(self, request_id: str | None) -> None:
         if request_id and request_id not in self.request_ids:
@@ -148,13 +150,11 @@ class CaseLog:
 
     def absorb(self, findings: Iterable[Finding]) -> None:
         """Add findings not seen yet, judged: the profile, then the official client's view."""
-        from routify_suite.conformance.client_impact import with_client_evidence
-
         seen = {f.key for f in self.findings}
         found = [f for f in dict.fromkeys(findings) if f.key not in seen]
         if self.lenient:
             found = [f.lenient() for f in found]
-        self.findings.extend(with_client_evidence(found))
+        self.findings.extend(self.evidence(found))
 
     def expect(self, findings: Iterable[Finding], checked: Iterable[str] = ()) -> None:
         """Fail the case on a failing finding; report "non-strict" when all are tolerated.

@@ -90,6 +90,16 @@ def test_tolerated_departure_is_non_strict(
         set(tolerated.caught_by) & {finding["check"] for finding in case["findings"]}
         for case in flagged
     )
+    replayed = [
+        finding
+        for case in flagged
+        for finding in case["findings"]
+        if finding["check"] in {"error.envelope", "stream.chunk-schema", "stream.consistent"}
+    ]
+    # A body sent raw or without model/messages is not replayed (its evidence stays empty).
+    evidence = {finding["evidence"] for finding in replayed}
+    assert not replayed or evidence & {"official client unaffected"}
+    assert evidence <= {"official client unaffected", ""}
     strict = run_suite(proxy_root, tolerated, tmp_path / "strict", strict=True)
     assert strict.exit_code == 1, f"--strict let {tolerated.name} pass: {strict.verdicts}"
     assert strict.failed_checks & set(tolerated.caught_by), strict.failures()
