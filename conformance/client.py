@@ -74,6 +74,16 @@ def _failure_of(error: httpx.HTTPError) -> tuple[str, str]:
     return "transport.protocol", f"{type(error).__name__}: {error}"
 
 
+def stream_failure(capture: StreamCapture) -> tuple[str, str] | None:
+    """(check id, what happened) for a stream that stalled, was cut or ran past its deadline."""
+    check = {
+        END_IDLE: "stream.idle-timeout",
+        END_CUT: "stream.cut",
+        END_DEADLINE: "stream.deadline",
+    }.get(capture.ended)
+    return (check, capture.detail) if check else None
+
+
 def _stream_end(capture: StreamCapture, error: Exception | None, timeouts: Timeouts) -> None:
     if error is None:
         capture.finish(END_EOF)
@@ -104,9 +114,8 @@ class _Base:
 
     def _done(self, exchange: Exchange, started: float) -> Exchange:
         exchange.duration_s = time.perf_counter() - started
-        if exchange.stream and exchange.stream.ended in (END_IDLE, END_CUT, END_DEADLINE):
-            check = "stream." + exchange.stream.ended
-            exchange.failure = (check, exchange.stream.detail)
+        if exchange.stream:
+            exchange.failure = stream_failure(exchange.stream)
         if self.observer:
             self.observer(exchange)
         return exchange

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 from routify_suite.conformance.client import ConformanceClient, Timeouts, log_observer
+from routify_suite.conformance.client_impact import with_client_evidence
 from routify_suite.conformance.exchanges import Exchanges
 from routify_suite.conformance.findings import CaseLog
 from routify_suite.conformance.plan import plan_of
@@ -98,7 +99,8 @@ def api(
 def case_log(
     request: pytest.FixtureRequest, current_case: CurrentCase, target: Target
 ) -> Iterator[CaseLog]:
-    log = CaseLog()
+    log = CaseLog(strict=target.strict)
+    log.evidence = with_client_evidence
     log.lenient = not target.strict_routify and request.node.get_closest_marker("routify_only")
     request.node.stash[CASE_LOG] = log
     current_case.log = log

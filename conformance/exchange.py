@@ -94,6 +94,8 @@ class Exchange:
     """The request headers as sent, so the transcript can show them (keys masked there)."""
     not_judged: str = ""
     """Why no case may judge this exchange (a 429 that outlasted its retries), or empty."""
+    client_impact: tuple[bool, str] | None = field(default=None, repr=False, compare=False)
+    """Cache of what the official client made of this exchange (see client_impact.py)."""
 
     @property
     def wants_stream(self) -> bool:

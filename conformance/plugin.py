@@ -106,6 +106,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     for flag, dest, default, text in OPTIONS:
         group.addoption(flag, dest=dest, default=None, help=text)
         parser.addini(dest, help=text, default=default)
+    strict = "fail every non-strict finding too (the full OpenAI contract)"
+    group.addoption("--routify-strict", dest="routify_strict", action="store_true", help=strict)
+    parser.addini("routify_strict", help=strict, type="bool", default=False)
 
 
 def option(config: pytest.Config, dest: str) -> str | None:
@@ -170,6 +173,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(ConformanceSession(config), "routify-conformance-session")
 
 
+def strict_option(config: pytest.Config) -> bool | None:
+    """True from --routify-strict or ini routify_strict; None leaves the target file's value."""
+    return True if config.getoption("routify_strict") or config.getini("routify_strict") else None
+
+
 def resolve_target(config: pytest.Config, base_url: str | None = None) -> Target:
     """The target the options name, with overrides; a bad one is a one-line usage error.
 
@@ -187,6 +195,7 @@ def resolve_target(config: pytest.Config, base_url: str | None = None) -> Target
             model=option(config, "routify_model"),
             profile=option(config, "routify_profile"),
             concurrency=concurrency(config),
+            strict=strict_option(config),
         )
     except TargetError as error:
         raise pytest.UsageError(str(error)) from None
@@ -273,14 +282,14 @@ class ConformanceSession:
         log = item.stash.get(CASE_LOG, None)
         if report.when == "call" and report.passed and log is not None and log.ambient:
             # A non-2xx without the error envelope fails whichever case met it.
-            log.findings.extend(f for f in log.ambient if f not in log.findings)
-            if any(f.strict for f in log.ambient):
+            log.absorb(log.ambient)
+            if log.fails():
                 report.outcome = "failed"
         verdict, message = "pass", ""
         if report.failed:
             verdict = "fail"
             if log is not None and log.findings and report.when == "call":
-                report.longrepr = "\n".join(f.message() for f in log.findings)
+                report.longrepr = "\n".join(f.message(log.strict) for f in log.findings)
             report.longrepr = self.redact(str(report.longrepr or ""))
             message = report.longrepr
         elif report.skipped and hasattr(report, "wasxfail"):
@@ -303,7 +312,13 @@ class ConformanceSession:
             "verdict": verdict,
             "message": message,
             "findings": [
-                {**f.as_dict(), "expected": redact(f.expected), "got": redact(f.got)}
+                {
+                    **f.as_dict(),
+                    "verdict": f.verdict(log.strict),
+                    "expected": redact(f.expected),
+                    "got": redact(f.got),
+                    "evidence": redact(f.evidence),
+                }
                 for f in (log.findings if log else [])
             ],
             "request_ids": list(log.request_ids) if log else [],
@@ -325,6 +340,7 @@ class ConformanceSession:
             "base_url": self.redact(without_credentials(target.base_url)),
             "profile": target.profile,
             "source": target.source,
+            "strict": target.strict,
         }
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:

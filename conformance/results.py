@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from routify_suite.conformance.columns import column_order, placement
-from routify_suite.conformance.registry import CHECKS
+from routify_suite.conformance.registry import CHECKS, checks_table
 from routify_suite.conformance.rows import Row
 
 from routify_suite.report.model import CaseResult, RunResult
@@ -22,7 +22,7 @@ def case_result(nodeid: str, row: Row) -> CaseResult:
     if row.verdict == "fail" and not failed:
         failed = ["suite.error"]
     first = findings[0] if findings else None
-    primary_rule = next((CHECKS[c] for c in row.checked if c in CHECKS), "")
+    primary_rule = next((CHECKS[c].rule for c in row.checked if c in CHECKS), "")
     kind, own_check = placement(nodeid)
     return CaseResult(
         id=nodeid,
@@ -46,11 +46,6 @@ def case_result(nodeid: str, row: Row) -> CaseResult:
     )
 
 
-def check_table() -> dict[str, dict[str, str]]:
-    """The registry as the report model wants it (the report package never imports the suite)."""
-    return {check: {"rule": rule} for check, rule in CHECKS.items()}
-
-
 def build_run(
     rows: dict[str, Row], described: dict[str, Any], started: float, exit_status: int
 ) -> RunResult:
@@ -65,7 +60,7 @@ def build_run(
         duration_s=round(time.time() - started, 3),
         exit_status=int(exit_status),
         cases=cases,
-        checks=check_table(),
+        checks=checks_table(),
         columns=column_order({case.kind for case in cases}),
         exchanges=exchanges,
     )

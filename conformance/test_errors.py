@@ -17,7 +17,7 @@ from routify_suite.conformance.checks.errors import (
     status_findings,
 )
 from routify_suite.conformance.exchanges import Exchanges
-from routify_suite.conformance.findings import CaseLog, not_exercised
+from routify_suite.conformance.findings import CaseLog, Finding, not_exercised
 from routify_suite.conformance.plan import Request, planned
 
 from routify_suite.target import Target
@@ -197,7 +197,7 @@ def test_restricted_tier_key_served_with_allowed_model(
         not_exercised("the target has no keys.restricted_tier")
     exchange = exchanges.get(requests[0])
     found = [
-        f.__class__("params.model-tier", f.expected, f.got, f.request_id)
+        Finding("params.model-tier", f.expected, f.got, f.request_id, exchange=exchange)
         for f in status_findings(exchange, {200}, "an allowed model on a restricted tier")
     ]
     case_log.expect(found, checked=["params.model-tier"])

@@ -38,7 +38,7 @@ def _compare(snapshot: SnapshotAssertion, shape: Any, case_log: CaseLog, exchang
         case_log.expect([], checked=["snapshot.shape"])
         return
     found = finding(
-        exchange, "snapshot.shape", "the recorded shape", f"shape {shape!r}", strict=False
+        exchange, "snapshot.shape", "the recorded shape", f"shape {shape!r}", impact=False
     )
     case_log.expect([found], checked=["snapshot.shape"])
 

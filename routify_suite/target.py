@@ -50,6 +50,8 @@ class Target:
     source: str = ""
     concurrency: int = DEFAULT_CONCURRENCY
     """How many exchanges the conformance suite sends at once (1: one after another)."""
+    strict: bool = False
+    """Fail every non-strict finding too (the full OpenAI contract); CLI --strict sets it."""
 
     @property
     def url(self) -> str:
@@ -77,6 +79,7 @@ class Target:
         profile: str | None = None,
         model: str | None = None,
         concurrency: int | None = None,
+        strict: bool | None = None,
     ) -> Target:
         """The same target reached through another URL, key, profile, default model or
         concurrency (CLI/plugin options)."""
@@ -107,6 +110,8 @@ class Target:
         if concurrency is not None:
             _check_field(concurrency, ("concurrency",), "--concurrency")
             target = replace(target, concurrency=concurrency)
+        if strict is not None:
+            target = replace(target, strict=strict)
         return target
 
 
@@ -139,14 +144,20 @@ def resolve_target(
     model: str | None = None,
     profile: str | None = None,
     concurrency: int | None = None,
+    strict: bool | None = None,
 ) -> Target:
     """The target the options name: a file (with overrides), else ``--base-url`` with
     ``--api-key`` and ``--model``, else the reference server's (local) target."""
     if path is None and base_url:
         target = bare_target(base_url, api_key, model)
-        return target.with_overrides(profile=profile, concurrency=concurrency)
+        return target.with_overrides(profile=profile, concurrency=concurrency, strict=strict)
     return load_target(path or LOCAL_TARGET).with_overrides(
-        base_url=base_url, api_key=api_key, profile=profile, model=model, concurrency=concurrency
+        base_url=base_url,
+        api_key=api_key,
+        profile=profile,
+        model=model,
+        concurrency=concurrency,
+        strict=strict,
     )
 
 
@@ -196,6 +207,7 @@ def parse_target(document: dict[str, Any], source: str = "<target>") -> Target:
         triggers=triggers,
         source=source,
         concurrency=document.get("concurrency", DEFAULT_CONCURRENCY),
+        strict=document.get("strict", False),
     )
 
 

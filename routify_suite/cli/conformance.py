@@ -110,6 +110,12 @@ def _exit_code(pytest_status: int) -> int:
     type=click.FloatRange(min=0, min_open=True),
     help="Seconds for the whole run; cases not started by then are reported not run (exit 1).",
 )
+@click.option(
+    "--strict",
+    is_flag=True,
+    default=False,
+    help="Fail every non-strict finding too: the full OpenAI contract (docs/verdicts.md).",
+)
 @click.argument("pytest_args", nargs=-1, type=click.UNPROCESSED)
 def conformance(
     target_file: Path | None,
@@ -121,6 +127,7 @@ def conformance(
     stream_idle_timeout: float,
     concurrency: int | None,
     max_time: float | None,
+    strict: bool,
     pytest_args: Sequence[str],
 ) -> int:
     """Run the conformance suite (routify-suite conformance [OPTIONS] [-- PYTEST ARGS]).
@@ -157,8 +164,9 @@ def conformance(
             problem = _probe(url or target.base_url, target)
             if problem:
                 return _fail(problem)
+            extra = ["--routify-strict", *pytest_args] if strict else pytest_args
             with _in_environment(PROBED_VARIABLE, url or target.base_url):
-                return _run_pytest(options, url, key_option, pytest_args)
+                return _run_pytest(options, url, key_option, extra)
     except RuntimeError as error:  # the embedded server could not start
         return _fail(str(error).splitlines()[0] if str(error) else type(error).__name__)
 

@@ -64,12 +64,14 @@ def run_suite(
     report_dir: Path,
     options: Sequence[str] = (),
     every_case: bool = False,
+    strict: bool = False,
 ) -> SuiteRun:
     """The suite, through ``deviation``, on the cases its ``select`` picks (empty or
-    ``every_case``: all), with more CLI ``options`` (e.g. --concurrency)."""
+    ``every_case``: all), with more CLI ``options`` (e.g. --concurrency), or ``--strict``."""
     select = "" if every_case else deviation.select
     argv = [
         "conformance",
+        *(["--strict"] if strict else []),
         "--target",
         str(LOCAL_TARGET),  # the reference server's keys and models, behind the proxy
         "--base-url",
