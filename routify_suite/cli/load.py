@@ -53,6 +53,69 @@ from rich.console import Console
     show_default=True,
     help="HTTP client of the simulated users.",
 )
+@click.option(
+    "--input-tokens",
+    default="",
+    metavar="MEAN[,STDDEV]",
+    help="Synthetic prompts of this many tokens (normal, clipped at 1), sized by --tokenizer.",
+)
+@click.option(
+    "--output-tokens",
+    default="",
+    metavar="MEAN[,STDDEV]",
+    help="max_tokens drawn per request (normal, clipped at 1).",
+)
+@click.option(
+    "--dataset",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="JSON Lines of {messages, max_tokens?} or ShareGPT conversations.",
+)
+@click.option(
+    "--turns", type=int, default=1, show_default=True, help="Requests per multi-turn session."
+)
+@click.option(
+    "--ignore-eos",
+    is_flag=True,
+    help="Send vLLM's ignore_eos: true and min_tokens (not in the Routify spec).",
+)
+@click.option(
+    "--tokenizer",
+    type=click.Choice(["cl100k_base", "o200k_base"]),
+    default="cl100k_base",
+    show_default=True,
+    help="Offline tokenizer (bpe-openai) that sizes and counts prompts.",
+)
+@click.option(
+    "--warmup", type=float, help="Seconds not measured at the start [default: 0; 5 per step]."
+)
+@click.option(
+    "--sweep",
+    metavar="users=N,N,...|rate=R,R,...",
+    help="One measured step per load level; summary.json gets capacity.",
+)
+@click.option(
+    "--find-max",
+    is_flag=True,
+    help="Search (doubling, then bisecting) the highest --users (or arrival rate) meeting --slo.",
+)
+@click.option(
+    "--min-capacity", type=float, help="With --sweep/--find-max: exit 1 below this capacity."
+)
+@click.option(
+    "--max-steps", type=int, default=10, show_default=True, help="Most steps --find-max runs."
+)
+@click.option(
+    "--capacity-tokens-per-s",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    help="Embedded server's capacity model: tokens/s shared by all streams.",
+)
+@click.option(
+    "--max-concurrency",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Embedded server's capacity model: requests served at once (the rest queue).",
+)
 def load(
     target: Path | None,
     base_url: str | None,
@@ -65,11 +128,26 @@ def load(
     slo: Path | None,
     report_dir: Path,
     client: str,
+    input_tokens: str,
+    output_tokens: str,
+    dataset: Path | None,
+    turns: int,
+    ignore_eos: bool,
+    tokenizer: str,
+    warmup: float | None,
+    sweep: str | None,
+    find_max: bool,
+    min_capacity: float | None,
+    max_steps: int,
+    capacity_tokens_per_s: float,
+    max_concurrency: int,
 ) -> int:
     """Run Locust headless and gate on an SLO.
 
     Without --target or --base-url it starts the reference server itself. Exit code: 0 SLO met,
     1 breached (without --slo: when no request succeeded), 2 usage or configuration error.
+    With --sweep or --find-max each step is --warmup then --run-time measured; exit 0 when a
+    capacity was found (at least --min-capacity), 1 when not.
     """
     from routify_suite.load.run import LoadOptions, run_load
 
@@ -85,5 +163,18 @@ def load(
         slo=slo,
         report_dir=report_dir,
         client=client,
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        dataset=dataset,
+        turns=turns,
+        ignore_eos=ignore_eos,
+        tokenizer=tokenizer,
+        warmup=warmup,
+        sweep=sweep,
+        find_max=find_max,
+        min_capacity=min_capacity,
+        max_steps=max_steps,
+        capacity_tokens_per_s=capacity_tokens_per_s,
+        max_concurrency=max_concurrency,
     )
     return run_load(options, Console(), Console(stderr=True))
