@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import random
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -86,9 +87,12 @@ class Tokenizer:
     def __init__(self, encoding: str = DEFAULT_ENCODING) -> None:
         if encoding not in ENCODINGS:
             raise WorkloadError(f"--tokenizer: {encoding!r} is not one of {', '.join(ENCODINGS)}")
-        import bpe_openai
+        with warnings.catch_warnings():  # its table loader uses a deprecated importlib call
+            warnings.simplefilter("ignore", DeprecationWarning)
+            import bpe_openai
 
-        self._encoding = bpe_openai.get_encoding(encoding)
+            self._encoding = bpe_openai.get_encoding(encoding)
+            self._encoding.encode_ordinary("warm up")  # loads the tables now
         self.name = f"bpe-openai {encoding}"
         self._pool: list[int] = []
         self._pool_rng = random.Random(0)
@@ -234,7 +238,8 @@ class WorkloadSpec:
             return TokenSpec.parse(text, flag) if text else None
 
         dataset = getattr(options, "dataset", "") or ""
-        turns = int(getattr(options, "turns", 1) or 1)
+        turns = getattr(options, "turns", 1)
+        turns = 1 if turns is None else int(turns)
         if turns < 1:
             raise WorkloadError("--turns must be at least 1")
         return cls(
