@@ -70,7 +70,8 @@ def test_default_workload_is_the_fixed_prompts_without_extensions() -> None:
     sent = body(plan.body)
     assert sent["messages"][0] == {"role": "system", "content": "You are concise."}
     assert sent["max_tokens"] == 64
-    assert "ignore_eos" not in sent and "stream_options" not in sent
+    assert "ignore_eos" not in sent
+    assert "stream_options" not in sent
 
 
 def test_jsonl_dataset_keeps_messages_and_max_tokens() -> None:
@@ -104,7 +105,8 @@ def test_multi_turn_session_resends_the_growing_history() -> None:
         lengths.append(len(body(plan.body)["messages"]))
         session.add_reply("Sure.")
     assert turns == [1, 2, 3]
-    assert lengths[1] == lengths[0] + 2 and lengths[2] == lengths[1] + 2
+    assert lengths[1] == lengths[0] + 2
+    assert lengths[2] == lengths[1] + 2
     assert body(plan.body)["messages"][-2] == {"role": "assistant", "content": "Sure."}
 
 

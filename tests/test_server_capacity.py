@@ -7,6 +7,7 @@ however loaded the machine is; upper bounds are generous.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -32,12 +33,16 @@ def test_step_is_the_larger_of_itl_and_the_shared_budget() -> None:
 async def test_admission_is_first_come_first_served() -> None:
     capacity = Capacity(max_concurrency=1)
     first, second, third = capacity.enter(), capacity.enter(), capacity.enter()
-    assert first.done() and not second.done() and capacity.waiting == 2
+    assert first.done()
+    assert not second.done()
+    assert capacity.waiting == 2
     second.cancel()  # its client went away while queued
     capacity.leave()
-    assert third.done() and capacity.admitted == 1
+    assert third.done()
+    assert capacity.admitted == 1
     capacity.leave()
-    assert capacity.admitted == 0 and capacity.waiting == 0
+    assert capacity.admitted == 0
+    assert capacity.waiting == 0
     await asyncio.sleep(0)
 
 
@@ -46,14 +51,16 @@ def stream_arrivals(base_url: str, max_tokens: int) -> list[float]:
     parser = SSEParser()
     arrivals: list[float] = []
     body = chat(stream=True, max_tokens=max_tokens, ignore_eos=True)
-    with httpx.Client(base_url=base_url, timeout=30) as client:
-        with client.stream("POST", "/chat/completions", json=body, headers=auth()) as response:
-            for raw in response.iter_raw():
-                arrivals += [
-                    event.received_at
-                    for event in parser.feed(raw, time.perf_counter())
-                    if '"content":"' in event.data and '"content":""}' not in event.data
-                ]
+    with (
+        httpx.Client(base_url=base_url, timeout=30) as client,
+        client.stream("POST", "/chat/completions", json=body, headers=auth()) as response,
+    ):
+        for raw in response.iter_raw():
+            arrivals += [
+                event.received_at
+                for event in parser.feed(raw, time.perf_counter())
+                if '"content":"' in event.data and '"content":""}' not in event.data
+            ]
     return arrivals
 
 
@@ -64,7 +71,7 @@ def test_concurrent_streams_share_the_token_budget() -> None:
         ThreadPoolExecutor(streams) as pool,
     ):
         results = list(pool.map(lambda _: stream_arrivals(server.base_url, 12), range(streams)))
-    gaps = sorted(b - a for stream in results for a, b in zip(stream, stream[1:], strict=False))
+    gaps = sorted(b - a for stream in results for a, b in itertools.pairwise(stream))
     median = gaps[len(gaps) // 2]
     assert len(gaps) == streams * 11
     assert median >= 0.9 * streams / tokens_per_s
@@ -103,7 +110,8 @@ def test_non_streaming_answers_queue_too() -> None:
 
 def test_ignore_eos_generates_up_to_max_tokens() -> None:
     natural = generate("deepseek-v3.2", chat(max_tokens=400))
-    assert natural.finish_reason == "stop" and natural.completion_tokens < 400
+    assert natural.finish_reason == "stop"
+    assert natural.completion_tokens < 400
     forced = generate("deepseek-v3.2", chat(max_tokens=400, ignore_eos=True))
     assert (forced.completion_tokens, forced.finish_reason) == (400, "length")
     assert forced.content.startswith(natural.content)  # the same answer, talking on
