@@ -162,11 +162,12 @@ class Collector:
 
     def on_request(self, context: dict[str, Any] | None = None, **_: Any) -> None:
         result = (context or {}).get("routify")
-        if result is not None and result.started_at >= self.measure_from:
+        # Measured: what finished after the warm-up (a steady state's throughput, Little's law).
+        if result is not None and result.started_at + result.e2e_s >= self.measure_from:
             self.recorder.record(result, time.time())
 
     def _start_measuring(self, window: int) -> None:
-        """A fresh recorder; requests sent in the first ``--warmup`` seconds are not measured."""
+        """A fresh recorder; requests that end in the first ``--warmup`` seconds are not measured."""
         options = self.options
         warmup = max(0.0, float(getattr(options, "warmup", 0.0) or 0.0))
         self.measure_from = time.perf_counter() + warmup
