@@ -167,7 +167,7 @@ class Collector:
             self.recorder.record(result, time.time())
 
     def _start_measuring(self, window: int) -> None:
-        """A fresh recorder; requests that end in the first ``--warmup`` seconds are not measured."""
+        """A fresh recorder; requests that end within ``--warmup`` seconds are not measured."""
         options = self.options
         warmup = max(0.0, float(getattr(options, "warmup", 0.0) or 0.0))
         self.measure_from = time.perf_counter() + warmup
