@@ -39,6 +39,7 @@ from routify_suite.load.workloads import (
     WorkloadSpec,
     parse_goodput,
     tokenizer,
+    tokenizer_name,
 )
 
 MESSAGE: Final = "routify_metrics"
@@ -178,7 +179,7 @@ class Collector:
         except WorkloadError as error:
             logger.error("routify: %s", error)
             bounds, spec = {}, WorkloadSpec()
-        self.workload = spec.describe(tokenizer(spec.encoding).name)
+        self.workload = spec.describe(tokenizer_name(spec.encoding))
         self.recorder = MetricsRecorder(window, bounds)
 
     def on_test_start(self, **_: Any) -> None:

@@ -93,7 +93,7 @@ class Tokenizer:
 
             self._encoding = bpe_openai.get_encoding(encoding)
             self._encoding.encode_ordinary("warm up")  # loads the tables now
-        self.name = f"bpe-openai {encoding}"
+        self.name = tokenizer_name(encoding)
         self._pool: list[int] = []
         self._pool_rng = random.Random(0)
 
@@ -115,6 +115,11 @@ class Tokenizer:
         while len(self._pool) < size:
             words = " ".join(self._pool_rng.choice(_WORDS) for _ in range(size))
             self._pool.extend(self._encoding.encode_ordinary(" " + words))
+
+
+def tokenizer_name(encoding: str) -> str:
+    """How the summary names the tokenizer (without loading it)."""
+    return f"bpe-openai {encoding}"
 
 
 @cache
@@ -413,4 +418,5 @@ __all__ = [
     "parse_goodput",
     "read_dataset",
     "tokenizer",
+    "tokenizer_name",
 ]
