@@ -9,11 +9,11 @@ junit.xml, results.json and report.html. Heavy imports happen inside hooks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from routify_suite.conformance.rows import Row
 
 if TYPE_CHECKING:
     from routify_suite.conformance.findings import CaseLog
@@ -147,31 +147,6 @@ def is_case(item: pytest.Item) -> bool:
     return SUITE_DIR in Path(str(item.path)).resolve().parents
 
 
-RANK = {"pass": 0, "not-exercised": 1, "non-strict": 2, "fail": 3}
-
-
-@dataclass(slots=True)
-class Row:
-    """One case's outcome over its phases (set-up, call, tear-down), as results.json needs it."""
-
-    verdict: str = "pass"
-    duration_s: float = 0.0
-    message: str = ""
-    findings: list[dict[str, Any]] = field(default_factory=list)
-    request_ids: list[str] = field(default_factory=list)
-    checked: list[str] = field(default_factory=list)
-    markers: list[str] = field(default_factory=list)
-
-    def merge(self, phase: dict[str, Any], duration: float) -> None:
-        self.duration_s += duration
-        if RANK[phase["verdict"]] >= RANK[self.verdict] and phase["verdict"] != "pass":
-            self.verdict, self.message = phase["verdict"], phase["message"]
-        self.findings += [f for f in phase["findings"] if f not in self.findings]
-        self.request_ids += [r for r in phase["request_ids"] if r not in self.request_ids]
-        self.checked += [c for c in phase["checked"] if c not in self.checked]
-        self.markers = phase["markers"]
-
-
 class ConformanceSession:
     """Turns case outcomes into verdicts and reports; inert when no case is collected.
 
@@ -273,7 +248,8 @@ class ConformanceSession:
             return  # nothing ran, or an xdist worker: the controller writes the reports
         from routify_suite.conformance.results import build_run, write_reports
 
-        write_reports(build_run(self, exitstatus), self.report_dir())
+        run = build_run(self.rows, self.described, self.started, exitstatus)
+        write_reports(run, self.report_dir())
 
     def report_dir(self) -> Path:
         """--report-dir, else reports/conformance under the working directory (as the CLI)."""

@@ -1,8 +1,8 @@
 """The check table: every stable check id, the spec rule it enforces, and what it looks at.
 
 Check ids are part of the suite's interface (results.json, the mutation self-test, the README's
-"what it catches" matrix), so they are named once, here. Rules quote the spec page
-(/work/shared/spec/routify-chat-completions.txt) or say "OpenAI compatibility" where the page
+"what it catches" matrix), so they are named once, here. Rules quote the Routify Chat
+Completions page (summarised in docs/routify-api.md) or say "OpenAI compatibility" where the page
 relies on "OpenAI-compatible. Drop-in replacement for api.openai.com". Schema checks report the
 rule of the violated schema constraint instead (its ``description``).
 """

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 from routify_suite.conformance.registry import CHECKS
+from routify_suite.conformance.rows import Row
 
 from routify_suite.report.model import CaseResult, RunResult
 from routify_suite.report.writers import write_all
-
-if TYPE_CHECKING:
-    from routify_suite.conformance.plugin import ConformanceSession, Row
 
 SUITE_ERROR_RULE = "The case could not run: an error in its set-up or in the suite itself"
 
@@ -43,14 +41,17 @@ def case_result(nodeid: str, row: Row) -> CaseResult:
     )
 
 
-def build_run(session: ConformanceSession, exit_status: int) -> RunResult:
-    described = session.described or {"name": "?", "base_url": "", "profile": "", "source": ""}
+def build_run(
+    rows: dict[str, Row], described: dict[str, Any], started: float, exit_status: int
+) -> RunResult:
+    """The run record: the target as described, timing, and one result per case row."""
+    described = described or {"name": "?", "base_url": "", "profile": "", "source": ""}
     return RunResult(
         target=dict(described),
-        started_at=session.started,
-        duration_s=round(time.time() - session.started, 3),
+        started_at=started,
+        duration_s=round(time.time() - started, 3),
         exit_status=int(exit_status),
-        cases=[case_result(nodeid, row) for nodeid, row in session.rows.items()],
+        cases=[case_result(nodeid, row) for nodeid, row in rows.items()],
     )
 
 

@@ -23,23 +23,6 @@ from routify_suite.load.histograms import (
 )
 from routify_suite.load.metrics import RequestResult
 
-RUN_HISTOGRAMS: Final = (
-    "ttft_ms",
-    "itl_ms",
-    "e2e_ms",
-    "tpot_ms",
-    "request_tokens_per_s",
-    "schedule_lag_ms",
-    "e2e_from_intended_ms",
-    "request_input_tokens",
-    "request_prompt_tokens",
-    "request_output_tokens",
-)
-"""Whole-run histograms. ``e2e_from_intended_ms`` is latency measured from the scheduled send
-time (corrected for coordinated omission); it and ``schedule_lag_ms`` exist only under an
-arrival-rate shape. The ``request_*_tokens`` ones are per-request token counts: the prompt by
-the workload's tokenizer, the server's ``usage.prompt_tokens``, and the output received."""
-
 PICO: Final = 10**12
 PENDING_LIMIT: Final = 4096
 """Distinct inter-token gap values (µs) tallied before they go into the histogram."""

@@ -13,19 +13,20 @@ costs a one-line usage error rather than a whole run.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
 from routify_suite.load.summary import DYNAMIC_MAPS
 
+from routify_suite.config_files import ConfigFileError, load_file, parse_document
+
 EXIT_MET: Final = 0
 EXIT_BREACHED: Final = 1
 EXIT_USAGE: Final = 2
 
 
-class SLOError(ValueError):
+class SLOError(ConfigFileError):
     """A bad SLO file; the message is one line that names the file and the key."""
 
 
@@ -64,37 +65,17 @@ class Breach:
 
 def load_slo(path: Path, template: dict[str, Any]) -> list[Bound]:
     """Read and check an SLO file; ``template`` is a summary whose paths are the valid ones."""
-    try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise SLOError(f"SLO file {path}: cannot read it ({error.strerror or error})") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise SLOError(f"SLO file {path}: not valid TOML ({error})") from None
-    return parse_slo(document, template, str(path))
+    return parse_slo(load_file(path, "slo", SLOError), template, str(path))
 
 
 def parse_slo(document: dict[str, Any], template: dict[str, Any], source: str) -> list[Bound]:
-    table = document.get("slo")
-    if not isinstance(table, dict):
-        raise SLOError(f'SLO file {source}: needs a [slo] table of "path" = {{ max = N }} bounds')
-    unexpected = sorted(set(document) - {"slo"})
-    if unexpected:
-        raise SLOError(f"SLO file {source}: unknown top-level key {unexpected[0]!r}")
-    bounds = [_bound(key, value, template, source) for key, value in table.items()]
-    if not bounds:
-        raise SLOError(f"SLO file {source}: [slo] is empty")
-    return bounds
+    """Bounds from a parsed document (schemas/files/slo.json), each path checked on a summary."""
+    parse_document(document, "slo", source, SLOError)
+    return [_bound(key, value, template, source) for key, value in document["slo"].items()]
 
 
-def _bound(key: str, value: Any, template: dict[str, Any], source: str) -> Bound:
-    where = f"SLO file {source}: {key!r}"
-    if not isinstance(value, dict) or not value:
-        raise SLOError(f"{where} must be a table like {{ max = 800 }} or {{ min = 50 }}")
-    for name, limit in value.items():
-        if name not in ("min", "max"):
-            raise SLOError(f"{where} has {name!r}; only min and max are allowed")
-        if isinstance(limit, bool) or not isinstance(limit, int | float):
-            raise SLOError(f"{where}: {name} must be a number, not {limit!r}")
+def _bound(key: str, value: dict[str, float], template: dict[str, Any], source: str) -> Bound:
+    where = f"{source}: slo[{key!r}]"
     if "min" in value and "max" in value and value["min"] > value["max"]:
         raise SLOError(f"{where}: min {value['min']} is above max {value['max']}")
     _check_path(key, template, where)

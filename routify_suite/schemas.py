@@ -1,7 +1,7 @@
 """The JSON Schemas in ``schemas/`` as ready validators.
 
-Every part of the suite (conformance checks, the reference server's request validation, the load
-scenarios' payload builders) asks this module, so a shape is written once, in the schema files.
+The conformance checks and the reference server's request validation both ask this module, so
+a shape is written once, in the schema files.
 Failures come back as :class:`SchemaViolation` objects that carry the spec rule the violated
 constraint quotes, so a failing check can say where in the spec its expectation comes from.
 """

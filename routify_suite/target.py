@@ -1,4 +1,4 @@
-"""Target files: load, validate against schemas/files/target.json, resolve, override.
+"""Target files: read and check (schemas/files/target.json), resolve keys, apply overrides.
 
 A bad file must give one line naming the field (never a traceback), so every problem becomes a
 :class:`TargetError` whose message starts with the file and the field's dotted path.
@@ -6,29 +6,22 @@ A bad file must give one line naming the field (never a traceback), so every pro
 
 from __future__ import annotations
 
-import json
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from functools import cache
 from pathlib import Path
 from typing import Any, Final
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError, best_match
-
-from routify_suite.paths import SCHEMAS_DIR, TARGETS_DIR
+from routify_suite.config_files import ConfigFileError, check_value, load_file, parse_document
+from routify_suite.paths import TARGETS_DIR
 from routify_suite.redact import Redactor
 
-SCHEMA_PATH: Final = SCHEMAS_DIR / "files" / "target.json"
 LOCAL_TARGET: Final = TARGETS_DIR / "local.toml"
 PROFILES: Final = ("routify", "openai")
-TRIGGERS: Final = ("rate_limit", "internal_error", "upstream_failure", "maintenance")
 DEFAULT_RATE_LIMIT_REQUESTS: Final = 30
 
 
-class TargetError(ValueError):
+class TargetError(ConfigFileError):
     """A target file or override that cannot be used; the message is one line."""
 
 
@@ -98,56 +91,28 @@ class Target:
         return target
 
 
-@cache
-def _validator() -> Draft202012Validator:
-    return Draft202012Validator(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
-
-
-def _dotted(path: Any) -> str:
-    return ".".join(str(part) for part in path) or "(top level)"
-
-
-def _describe(error: ValidationError) -> str:
-    """'field: problem', naming the missing or unexpected field itself where there is one."""
-    where = list(error.absolute_path)
-    instance = error.instance if isinstance(error.instance, dict) else {}
-    if error.validator == "required":
-        missing = [name for name in error.validator_value if name not in instance]
-        return f"{_dotted([*where, missing[0]])}: required field is missing"
-    if error.validator == "additionalProperties":
-        known = error.schema.get("properties", {})
-        extra = [name for name in instance if name not in known]
-        allowed = ", ".join(known)
-        return f"{_dotted([*where, extra[0]])}: unknown field (allowed here: {allowed})"
-    return f"{_dotted(where)}: {error.message}"
-
-
 def _check_field(value: Any, path: tuple[str, ...], label: str) -> None:
     """Validate one overriding value with the rule of the field it replaces."""
-    schema = _validator().schema
-    node: dict[str, Any] = schema
-    for part in path:
-        node = node["properties"][part]
-    error = best_match(Draft202012Validator(node).iter_errors(value))
-    if error is not None:
-        raise TargetError(f"{label}: {error.message}")
+    problem = check_value(value, "target", path)
+    if problem is not None:
+        raise TargetError(f"{label}: {problem}")
 
 
 def _read_key(value: str, where: str) -> str:
     if not value.startswith("env:"):
         return value
     name = value.removeprefix("env:")
-    secret = os.environ.get(name, "")
-    if not secret:
+    secret = os.environ.get(name)
+    if secret is None:
         raise TargetError(f"{where}: environment variable {name} is not set")
+    if not secret.strip():
+        raise TargetError(f"{where}: environment variable {name} is empty")
     return secret
 
 
 def parse_target(document: dict[str, Any], source: str = "<target>") -> Target:
     """Validate a parsed target document and resolve keys, defaults and triggers."""
-    error = best_match(_validator().iter_errors(document))
-    if error is not None:
-        raise TargetError(f"{source}: {_describe(error)}")
+    parse_document(document, "target", source, TargetError)
     keys = {
         name: _read_key(value, f"{source}: keys.{name}") for name, value in document["keys"].items()
     }
@@ -176,13 +141,4 @@ def parse_target(document: dict[str, Any], source: str = "<target>") -> Target:
 
 def load_target(path: str | os.PathLike[str]) -> Target:
     """Read and resolve a target file; any problem is a one-line :class:`TargetError`."""
-    source = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as error:
-        raise TargetError(f"{source}: cannot read target file ({error.strerror})") from None
-    try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise TargetError(f"{source}: not valid TOML ({error})") from None
-    return parse_target(document, source)
+    return parse_target(load_file(Path(path), "target", TargetError), str(path))

@@ -1,4 +1,4 @@
-"""The CLI skeleton: help works everywhere; unfinished sub-commands say so with exit 2."""
+"""The CLI: help and version work everywhere, usage errors are one line with exit 2."""
 
 from __future__ import annotations
 
@@ -86,3 +86,19 @@ def test_report_of_a_missing_run_is_one_line(tmp_path, capsys: pytest.CaptureFix
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0
     assert "cannot read" in err
+
+
+def test_load_without_the_load_extra_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A CI gate installs the suite without the load extra: `load` says what to install."""
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "locust" else real(name, *a)
+    )
+    assert main(["load", "--run-time", "1s"]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert "locust not installed" in line
+    assert "routify-suite[load]" in line

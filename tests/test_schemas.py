@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from jsonschema import Draft202012Validator
 
@@ -54,16 +56,49 @@ def _constraint_nodes(node: object, path: str = "$") -> list[tuple[str, dict]]:
     return found
 
 
+def _referenced(ref: str) -> dict[str, Any]:
+    """The schema a $ref of ours points at: ``#/$defs/x`` (in any of our files) or ``file.json``."""
+    if ref.endswith(".json"):
+        return schemas.load_schema(ref.removesuffix(".json"))
+    name = ref.rsplit("/", 1)[-1]
+    return next(
+        schemas.load_schema(s)["$defs"][name]
+        for s in schemas.SCHEMA_NAMES
+        if name in schemas.load_schema(s).get("$defs", {})
+    )
+
+
+def _rules(node: Any, path: str = "$", inherited: str = "") -> list[tuple[str, str]]:
+    """(property path, the rule it answers to): its own description, else its nearest owner's."""
+    found: list[tuple[str, str]] = []
+    if isinstance(node, dict):
+        own = node.get("description")
+        if not own and isinstance(node.get("$ref"), str):
+            own = _referenced(node["$ref"]).get("description")  # a bare $ref answers to its target
+        rule = own if isinstance(own, str) and own else inherited
+        if path.rsplit("/", 2)[-2:-1] == ["properties"]:
+            found.append((path, rule))
+        for key, value in node.items():
+            # A definition answers to its own description, not to the document's.
+            found.extend(
+                _rules(value, f"{path}/{key}", "" if key == "$defs" or path == "$" else rule)
+            )
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found.extend(_rules(value, f"{path}/{index}", inherited))
+    return found
+
+
 @pytest.mark.parametrize("name", schemas.SCHEMA_NAMES)
-def test_violations_quote_a_spec_rule(name: str) -> None:
-    """Every property of every schema carries a description citing the spec or OpenAI."""
+def test_every_property_answers_to_a_quoted_rule(name: str) -> None:
+    """Each property's rule is its own description or that of the object or definition it
+    belongs to (never the whole document's), and each rule cites the spec or OpenAI."""
     schema = schemas.load_schema(name)
-    for path, node in _constraint_nodes(schema):
-        if "/properties/" not in path or path.rsplit("/", 2)[-2] != "properties":
-            continue
-        description = node.get("description", "")
-        if description:
-            assert "Spec" in description or "OpenAI compatibility" in description, path
+    rules = _rules(schema, inherited="")
+    assert rules
+    for path, rule in rules:
+        assert rule, f"{path}: no description on it or on the object it belongs to"
+        assert "Spec" in rule or "OpenAI compatibility" in rule, (path, rule)
 
 
 def test_refs_resolve_across_files() -> None:

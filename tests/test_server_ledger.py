@@ -130,14 +130,19 @@ def test_cost_float_round_trips_exactly() -> None:
 @pytest.mark.parametrize(
     ("document", "field"),
     [
-        ({}, "[[accounts]]"),
+        ({}, "accounts: required field is missing"),
+        ({"accounts": [{"key": RICH, "balance_usd": 1, "teir": "pro"}]}, "accounts[0].teir"),
         ({"accounts": [{"key": "nope", "balance_usd": 1}]}, "accounts[0].key"),
         ({"accounts": [{"key": RICH, "balance_usd": "lots"}]}, "accounts[0].balance_usd"),
         ({"accounts": [{"key": RICH, "balance_usd": -1}]}, "accounts[0].balance_usd"),
         ({"accounts": [{"key": RICH, "balance_usd": 1, "tier": "gold"}]}, "accounts[0].tier"),
         ({"accounts": [{"key": RICH, "balance_usd": 1, "status": "x"}]}, "accounts[0].status"),
         (
-            {"accounts": [{"key": RICH, "balance_usd": 1, "rate_limit": {"capacity": 0}}]},
+            {
+                "accounts": [
+                    {"key": RICH, "balance_usd": 1, "rate_limit": {"capacity": 0, "per_second": 1}}
+                ]
+            },
             "accounts[0].rate_limit.capacity",
         ),
         (

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import click
 from rich.console import Console
+
+LOAD_EXTRA_MODULES = ("locust", "hdrh", "matplotlib", "geventhttpclient", "bpe_openai")
+"""What ``pip install 'routify-suite[load]'`` brings; without it only ``load`` cannot run."""
 
 
 @click.command("load")
@@ -149,6 +153,14 @@ def load(
     With --sweep or --find-max each step is --warmup then --run-time measured; exit 0 when a
     capacity was found (at least --min-capacity), 1 when not.
     """
+    missing = [name for name in LOAD_EXTRA_MODULES if importlib.util.find_spec(name) is None]
+    if missing:
+        click.echo(
+            f"routify-suite load: needs the load extra ({', '.join(missing)} not installed):"
+            " pip install 'routify-suite[load]'",
+            err=True,
+        )
+        return 2
     from routify_suite.load.run import LoadOptions, run_load
 
     options = LoadOptions(
