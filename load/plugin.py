@@ -39,7 +39,6 @@ from routify_suite.load.workloads import (
     WorkloadSpec,
     parse_goodput,
     tokenizer,
-    tokenizer_name,
 )
 
 MESSAGE: Final = "routify_metrics"
@@ -144,9 +143,15 @@ class Collector:
         self.schedules: list[ArrivalSchedule] = []
         self.measure_from = 0.0
         self.workload: dict[str, Any] = {}
-        if not self.is_master:
-            # Loading the tokenizer takes about a second: not in the middle of a measured run.
-            tokenizer(getattr(self.options, "tokenizer", DEFAULT_ENCODING) or DEFAULT_ENCODING)
+        if not self.is_master and not self.is_worker:
+            # Loading the tokenizer takes about a second: before the run rather than in it. (A
+            # worker learns its options from the master only when the run starts.)
+            try:
+                spec = WorkloadSpec.from_options(self.options)
+            except WorkloadError:
+                spec = WorkloadSpec()
+            if spec.uses_tokenizer:
+                tokenizer(spec.encoding)
         if self.is_worker:
             events.report_to_master.add_listener(self.on_report_to_master)
             runner.register_message(FLUSH, self.on_flush, concurrent=True)
@@ -179,7 +184,7 @@ class Collector:
         except WorkloadError as error:
             logger.error("routify: %s", error)
             bounds, spec = {}, WorkloadSpec()
-        self.workload = spec.describe(tokenizer_name(spec.encoding))
+        self.workload = spec.describe()
         self.recorder = MetricsRecorder(window, bounds)
 
     def on_test_start(self, **_: Any) -> None:

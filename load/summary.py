@@ -72,7 +72,7 @@ def build_summary(recorder: MetricsRecorder, run: RunInfo) -> dict[str, Any]:
         "output_tokens": token_block(
             run.workload.get("output_tokens"),
             figures("request_output_tokens"),
-            "usage" if set(recorder.token_sources) <= {"usage"} else "tokenizer",
+            _output_source(recorder.token_sources),
         ),
         "tokenizer": run.workload.get("tokenizer"),
         "server_prompt_tokens": _achieved(figures("request_prompt_tokens")),
@@ -101,6 +101,13 @@ def build_summary(recorder: MetricsRecorder, run: RunInfo) -> dict[str, Any]:
         "run": asdict(run) | {"duration_s": round(duration, 3)},
         "slo": {"passed": True, "breaches": []},
     }
+
+
+def _output_source(sources: Any) -> str:
+    """``usage`` when every reply had a usage block; else how the rest were counted."""
+    if set(sources) <= {"usage"}:
+        return "usage"
+    return "tokenizer" if "tokenizer" in sources else "deltas"
 
 
 def _achieved(figures: dict[str, Any]) -> dict[str, Any]:

@@ -129,8 +129,9 @@ class RoutifyUser(User):
             "input_tokens": plan.input_tokens,
             "max_tokens": plan.max_tokens,
         }
-        if result.ok and result.token_source == "deltas" and result.text is not None:
-            changes["output_tokens"] = self.workload.tokenizer.count(result.text)
+        counter = self.workload.tokenizer
+        if result.ok and result.token_source == "deltas" and result.text and counter is not None:
+            changes["output_tokens"] = counter.count(result.text)
             changes["token_source"] = "tokenizer"
         return replace(result, **changes)  # type: ignore[arg-type]
 

@@ -257,7 +257,13 @@ class WorkloadSpec:
             encoding=getattr(options, "tokenizer", DEFAULT_ENCODING) or DEFAULT_ENCODING,
         )
 
-    def describe(self, tokenizer_name: str) -> dict[str, Any]:
+    @property
+    def uses_tokenizer(self) -> bool:
+        """Synthetic prompts and datasets are sized and counted by the tokenizer; the default
+        fixed prompts are not (loading it takes about a second, so only when needed)."""
+        return self.input_tokens is not None or self.dataset is not None
+
+    def describe(self) -> dict[str, Any]:
         """What the summary says was asked for (``requested`` blocks, tokenizer, dataset)."""
         return {
             "input_tokens": self.input_tokens.as_dict() if self.input_tokens else None,
@@ -265,7 +271,7 @@ class WorkloadSpec:
             "dataset": self.dataset.name if self.dataset else None,
             "turns": self.turns,
             "ignore_eos": self.ignore_eos,
-            "tokenizer": tokenizer_name,
+            "tokenizer": tokenizer_name(self.encoding) if self.uses_tokenizer else None,
         }
 
 
@@ -273,7 +279,8 @@ class WorkloadSpec:
 class PlannedRequest:
     body: bytes
     turn: int
-    input_tokens: int
+    input_tokens: int | None
+    """The prompt by the tokenizer; None when the workload uses none."""
     max_tokens: int
 
 
@@ -315,7 +322,8 @@ class Session:
         if workload.spec.ignore_eos:
             body["ignore_eos"] = True  # vLLM's extensions: not in the Routify spec
             body["min_tokens"] = max_tokens
-        counted = workload.tokenizer.count_messages(self.history)
+        counter = workload.tokenizer
+        counted = counter.count_messages(self.history) if counter is not None else None
         return PlannedRequest(orjson.dumps(body), index + 1, counted, max_tokens)
 
     def add_reply(self, text: str | None) -> None:
@@ -332,8 +340,12 @@ class Workload:
     ) -> None:
         self.spec = spec
         self.rng = rng
-        self.tokenizer = tokenizer_ or tokenizer(spec.encoding)
-        self.conversations = _shared_dataset(spec.dataset, self.tokenizer) if spec.dataset else None
+        self.tokenizer = tokenizer_ or (tokenizer(spec.encoding) if spec.uses_tokenizer else None)
+        self.conversations = (
+            _shared_dataset(spec.dataset, self.tokenizer)
+            if spec.dataset and self.tokenizer is not None
+            else None
+        )
 
     @property
     def keeps_history(self) -> bool:
@@ -355,6 +367,7 @@ class Workload:
 
     def synthetic_prompt(self) -> str:
         assert self.spec.input_tokens is not None
+        assert self.tokenizer is not None
         return self.tokenizer.text_of_length(self.spec.input_tokens.sample(self.rng), self.rng)
 
     def follow_up(self, conversation: Conversation, turn: int) -> str:
