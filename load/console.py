@@ -132,6 +132,16 @@ def print_summary(directory: Path, out: Console) -> None:
         highlight=False,
         soft_wrap=True,
     )
+    workload = _workload_line(summary)
+    if workload:
+        out.print(workload, highlight=False, soft_wrap=True)
+    if summary.get("missed"):
+        out.print(
+            f"[yellow]missed[/]: {summary['missed']:,} scheduled requests were never sent"
+            " (the generator could not keep up)",
+            highlight=False,
+            soft_wrap=True,
+        )
     if summary.get("errors"):
         errors = ", ".join(f"{reason} ×{count}" for reason, count in summary["errors"].items())
         out.print(f"errors: {errors}", markup=False, highlight=False, soft_wrap=True)
@@ -142,4 +152,23 @@ def print_summary(directory: Path, out: Console) -> None:
         out.print("[green]SLO met[/]")
     for breach in slo["breaches"]:
         out.print(f"[red]SLO breached[/]: {breach['message']}", highlight=False, soft_wrap=True)
+    if summary.get("capacity_result"):
+        out.print(summary["capacity_result"], markup=False, highlight=False, soft_wrap=True)
     out.print(f"report: {directory / 'report.html'}", highlight=False, soft_wrap=True)
+
+
+def _workload_line(summary: dict[str, Any]) -> str:
+    """Input and output tokens achieved against requested, and the tokenizer's gap."""
+    parts = []
+    for name in ("input_tokens", "output_tokens"):
+        block = summary.get(name) or {}
+        achieved = (block.get("achieved") or {}).get("mean")
+        if achieved is None:
+            continue
+        requested = (block.get("requested") or {}).get("mean")
+        wanted = f" (requested {requested:g})" if requested is not None else ""
+        parts.append(f"{name} mean {achieved:,.1f}{wanted} by {block.get('source')}")
+    server = (summary.get("server_prompt_tokens") or {}).get("mean")
+    if summary.get("tokenizer") and server is not None:
+        parts.append(f"tokenizer {summary['tokenizer']}; server prompt_tokens mean {server:,.1f}")
+    return " · ".join(parts)

@@ -1,4 +1,5 @@
-"""Charts of a run: latency percentiles over time, latency histograms, throughput vs users.
+"""Charts of a run: latency percentiles over time, latency histograms, throughput vs users;
+for a sweep, latency percentiles and throughput against load with the knee marked.
 
 Drawn with matplotlib's object API on bare ``Figure`` objects (the Agg canvas; no pyplot, no
 display, no global state), from the merged recorder, so distributed runs plot the same as local
@@ -15,7 +16,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 from hdrh.histogram import HdrHistogram
@@ -240,3 +241,84 @@ def write_plots(
                 text = buffer.getvalue()
                 svgs[stem] = text[text.index("<svg") :]
     return written
+
+
+def _save(figure: Figure, path: Path) -> Path:
+    figure.savefig(path, format="png", dpi=100)
+    return path
+
+
+def write_capacity_plots(capacity: dict[str, Any], directory: Path) -> list[Path]:
+    """Latency percentiles and throughput against load, one point per step, knee marked.
+
+    The knee is the capacity found: the highest load that met the SLO.
+    """
+    steps = sorted(capacity.get("steps") or [], key=lambda step: step["value"])
+    if not steps:
+        return []
+    label = "concurrent users" if capacity["dimension"] == "users" else "arrival rate (req/s)"
+    return [
+        _latency_vs_load(steps, capacity.get("value"), label, directory / "latency_vs_load.png"),
+        _throughput_vs_load(
+            steps, capacity.get("value"), label, directory / "throughput_vs_load.png"
+        ),
+    ]
+
+
+def _mark_knee(ax: Any, knee: float | None) -> None:
+    if knee is not None:
+        ax.axvline(knee, color="tab:red", linestyle="--", alpha=0.7, label=f"capacity {knee:g}")
+
+
+def _latency_vs_load(
+    steps: list[dict[str, Any]], knee: float | None, label: str, path: Path
+) -> Path:
+    figure = Figure(figsize=(9, 8), layout="constrained")
+    axes = figure.subplots(3, 1, sharex=True)
+    loads = [step["value"] for step in steps]
+    for ax, name, title in (
+        (axes[0], "ttft_ms", "Time to first token"),
+        (axes[1], "itl_ms", "Inter-token latency"),
+        (axes[2], "e2e_ms", "End-to-end latency"),
+    ):
+        for key in ("p50", "p95", "p99"):
+            points = [
+                (load, (step.get(name) or {}).get(key))
+                for load, step in zip(loads, steps, strict=True)
+            ]
+            points = [(x, y) for x, y in points if y is not None]
+            if points:
+                ax.plot(*zip(*points, strict=True), marker="o", label=key)
+        _mark_knee(ax, knee)
+        ax.set_title(f"{title} against load")
+        ax.set_ylabel("ms")
+        ax.grid(alpha=0.3)
+        if ax.has_data():
+            ax.legend(loc="upper left", fontsize=8)
+    axes[2].set_xlabel(label)
+    return _save(figure, path)
+
+
+def _throughput_vs_load(
+    steps: list[dict[str, Any]], knee: float | None, label: str, path: Path
+) -> Path:
+    figure = Figure(figsize=(9, 5), layout="constrained")
+    ax = figure.subplots()
+    loads = [step["value"] for step in steps]
+    tokens = [step.get("output_tokens_per_s") or 0 for step in steps]
+    ax.plot(loads, tokens, marker="o", color="tab:orange", label="output tokens/s")
+    ax.set_xlabel(label)
+    ax.set_ylabel("output tokens/s")
+    ax.grid(alpha=0.3)
+    requests = ax.twinx()
+    requests.plot(loads, [s.get("rps") or 0 for s in steps], marker="x", label="requests/s")
+    goodput = [step.get("goodput_rps") or 0 for step in steps]
+    requests.plot(loads, goodput, marker="s", color="tab:green", label="goodput req/s")
+    requests.set_ylabel("requests/s")
+    _mark_knee(ax, knee)
+    failed = [load for load, step in zip(loads, steps, strict=True) if not step.get("passed")]
+    if failed:
+        ax.scatter(failed, [0] * len(failed), marker="v", color="tab:red", label="SLO missed")
+    ax.set_title("Throughput against load (the dashed line: capacity found)")
+    figure.legend(loc="upper left")
+    return _save(figure, path)

@@ -37,13 +37,35 @@ def delay_option(flag: str, help: str) -> Callable[[FC], FC]:
 @delay_option("--ttft-ms", "Time to first token, in milliseconds.")
 @delay_option("--itl-ms", "Delay between tokens, in milliseconds.")
 @click.option(
+    "--capacity-tokens-per-s",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    show_default=True,
+    help="Capacity model: tokens/s shared by all streams; ITL = max(--itl-ms, N/T). 0: off.",
+)
+@click.option(
+    "--max-concurrency",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Capacity model: requests served at once, the rest queue in order. 0: no limit.",
+)
+@click.option(
     "--accounts",
     "accounts_file",
     type=click.Path(path_type=Path),
     default=None,
     help="Accounts TOML file (default: the shipped fixtures/accounts/default.toml).",
 )
-def serve(host: str, port: int, ttft_ms: float, itl_ms: float, accounts_file: Path | None) -> int:
+def serve(
+    host: str,
+    port: int,
+    ttft_ms: float,
+    itl_ms: float,
+    capacity_tokens_per_s: float,
+    max_concurrency: int,
+    accounts_file: Path | None,
+) -> int:
     """Run the Routify reference server (routify-suite serve)."""
     from routify_suite.server.accounts import AccountsFileError, load_accounts
     from routify_suite.server.runner import (
@@ -60,7 +82,13 @@ def serve(host: str, port: int, ttft_ms: float, itl_ms: float, accounts_file: Pa
     except AccountsFileError as error:
         click.echo(f"routify-suite serve: {error}", err=True)
         return EXIT_USAGE
-    config = build_config(host, port, accounts, Settings(ttft_ms=ttft_ms, itl_ms=itl_ms))
+    settings = Settings(
+        ttft_ms=ttft_ms,
+        itl_ms=itl_ms,
+        capacity_tokens_per_s=capacity_tokens_per_s,
+        max_concurrency=max_concurrency,
+    )
+    config = build_config(host, port, accounts, settings)
     server = NotifyingServer(config, capture_signals=True)
 
     def announce(ready: NotifyingServer) -> None:
