@@ -61,7 +61,7 @@ OPTIONS: tuple[tuple[str, str, str | None, str], ...] = (
         "--routify-concurrency",
         "routify_concurrency",
         None,
-        "exchanges in flight at once (default: the target's concurrency, else 8; 1: in order)",
+        "exchanges in flight at once (default: the target's concurrency, else 12; 1: in order)",
     ),
     (
         "--routify-max-time",

@@ -20,7 +20,7 @@ from routify_suite.redact import Redactor
 LOCAL_TARGET: Final = TARGETS_DIR / "local.toml"
 PROFILES: Final = ("routify", "openai")
 DEFAULT_RATE_LIMIT_REQUESTS: Final = 30
-DEFAULT_CONCURRENCY: Final = 8
+DEFAULT_CONCURRENCY: Final = 12
 """Exchanges of a conformance run in flight at once, unless the target or an option says."""
 
 

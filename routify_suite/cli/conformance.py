@@ -103,7 +103,7 @@ def _exit_code(pytest_status: int) -> int:
 @click.option(
     "--concurrency",
     type=click.IntRange(1, 64),
-    help="Exchanges in flight at once [default: the target's concurrency, else 8]; 1: in order.",
+    help="Exchanges in flight at once [default: the target's concurrency, else 12]; 1: in order.",
 )
 @click.option(
     "--max-time",
