@@ -8,6 +8,8 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from routify_suite.cli.server_options import capacity_options, delay_option
+
 LOAD_EXTRA_MODULES = ("locust", "hdrh", "matplotlib", "geventhttpclient", "bpe_openai")
 """What ``pip install 'routify-suite[load]'`` brings; without it only ``load`` cannot run."""
 
@@ -62,19 +64,11 @@ LOAD_EXTRA_MODULES = ("locust", "hdrh", "matplotlib", "geventhttpclient", "bpe_o
     show_default=True,
     help="HTTP client of the simulated users.",
 )
-@click.option(
-    "--server-ttft-ms",
-    type=click.FloatRange(min=0),
-    default=200.0,
-    show_default=True,
-    help="Embedded server only: time to first token it waits, in ms (0: none).",
+@delay_option(
+    "--server-ttft-ms", "Embedded server only: time to first token, in ms (0: none).", 200.0
 )
-@click.option(
-    "--server-itl-ms",
-    type=click.FloatRange(min=0),
-    default=20.0,
-    show_default=True,
-    help="Embedded server only: delay between tokens, in ms (0: none).",
+@delay_option(
+    "--server-itl-ms", "Embedded server only: delay between tokens, in ms (0: none).", 20.0
 )
 @click.option(
     "--input-tokens",
@@ -127,18 +121,7 @@ LOAD_EXTRA_MODULES = ("locust", "hdrh", "matplotlib", "geventhttpclient", "bpe_o
 @click.option(
     "--max-steps", type=int, default=10, show_default=True, help="Most steps --find-max runs."
 )
-@click.option(
-    "--capacity-tokens-per-s",
-    type=click.FloatRange(min=0),
-    default=0.0,
-    help="Embedded server's capacity model: tokens/s shared by all streams.",
-)
-@click.option(
-    "--max-concurrency",
-    type=click.IntRange(min=0),
-    default=0,
-    help="Embedded server's capacity model: requests served at once (the rest queue).",
-)
+@capacity_options("Embedded server only. ")
 def load(
     target: Path | None,
     base_url: str | None,

@@ -7,22 +7,13 @@ flushed, so another process (a benchmark, a CI job) can read the URL even with `
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 
 import click
 
+from routify_suite.cli.server_options import capacity_options, delay_option
+
 EXIT_USAGE = 2
-FC = TypeVar("FC", bound=Callable[..., object])
-
-
-def delay_option(flag: str, help: str) -> Callable[[FC], FC]:
-    """A non-negative delay in milliseconds (``--ttft-ms`` / ``--itl-ms``)."""
-    dest = flag.removeprefix("--").replace("-", "_")
-    return click.option(
-        flag, dest, default=0.0, show_default=True, type=click.FloatRange(min=0), help=help
-    )
 
 
 @click.command("serve")
@@ -36,20 +27,7 @@ def delay_option(flag: str, help: str) -> Callable[[FC], FC]:
 )
 @delay_option("--ttft-ms", "Time to first token, in milliseconds.")
 @delay_option("--itl-ms", "Delay between tokens, in milliseconds.")
-@click.option(
-    "--capacity-tokens-per-s",
-    type=click.FloatRange(min=0),
-    default=0.0,
-    show_default=True,
-    help="Capacity model: tokens/s shared by all streams; ITL = max(--itl-ms, N/T). 0: off.",
-)
-@click.option(
-    "--max-concurrency",
-    type=click.IntRange(min=0),
-    default=0,
-    show_default=True,
-    help="Capacity model: requests served at once, the rest queue in order. 0: no limit.",
-)
+@capacity_options()
 @click.option(
     "--accounts",
     "accounts_file",

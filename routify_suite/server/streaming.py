@@ -113,6 +113,11 @@ class CompletionStream(Response):
         last = end == len(events)
         if last:
             body += self._closing()
+        self._write(body, last)
+        return None if last else self._first_due + end * step
+
+    def _write(self, body: bytes, last: bool) -> None:
+        """One body chunk to the socket, without awaiting a write the kernel took at once."""
         assert self._send is not None
         pending = send_now(
             self._send({"type": "http.response.body", "body": body, "more_body": not last})
@@ -122,8 +127,6 @@ class CompletionStream(Response):
             pending.add_done_callback(self._send_done)
         if last:
             self._finish()
-            return None
-        return self._first_due + end * step
 
     def _send_done(self, task: asyncio.Task[Any]) -> None:
         self.busy = False
@@ -188,15 +191,8 @@ class SharedCapacityStream(CompletionStream):
         self.sent = index + 1
         last = self.sent == len(events)
         body = events[index] + self._closing() if last else events[index]
-        assert self._send is not None
-        pending = send_now(
-            self._send({"type": "http.response.body", "body": body, "more_body": not last})
-        )
-        if pending is not None:
-            self.busy = True
-            pending.add_done_callback(self._send_done)
+        self._write(body, last)
         if last:
-            self._finish()
             return None
         self._due += self.capacity.step_s(self._step)
         return self._due
