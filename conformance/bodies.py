@@ -77,6 +77,8 @@ class ParameterCase:
     raw: str | None = None
     """A body sent verbatim instead of JSON (for bodies that are not JSON on purpose)."""
     routify_only: bool = False
+    openai_only: bool = False
+    """A reject only OpenAI makes (the page is silent): accepting it is non-strict."""
 
     def missing(self, target: Target) -> str | None:
         """The models.NAME this case names and the target lacks, or None."""
@@ -117,6 +119,7 @@ def parameter_cases() -> tuple[ParameterCase, ...]:
             unset=tuple(row.get("unset", ())),
             raw=row.get("raw"),
             routify_only=row.get("routify_only", False),
+            openai_only=row.get("openai_only", False),
         )
         for row in rows
     ]

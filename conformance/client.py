@@ -25,6 +25,7 @@ from routify_suite.conformance.exchange import (
     now,
 )
 from routify_suite.conformance.findings import CaseLog
+from routify_suite.conformance.transcript import new_exchange_id, transcript
 
 from routify_suite.keepalive import ConnectionTrace, stale_connection
 from routify_suite.target import Target
@@ -47,6 +48,8 @@ class Timeouts:
 
 
 Observer = Callable[[Exchange], None]
+StreamWatcher = Callable[[StreamCapture], None]
+"""Told when a 200 stream starts to be read (the concurrency gate watches its silence)."""
 
 
 def build_request(
@@ -78,6 +81,16 @@ def _fail(exchange: Exchange, error: httpx.HTTPError) -> None:
         exchange.failure = _failure_of(error)
 
 
+def stream_failure(capture: StreamCapture) -> tuple[str, str] | None:
+    """(check id, what happened) for a stream that stalled, was cut or ran past its deadline."""
+    check = {
+        END_IDLE: "stream.idle-timeout",
+        END_CUT: "stream.cut",
+        END_DEADLINE: "stream.deadline",
+    }.get(capture.ended)
+    return (check, capture.detail) if check else None
+
+
 def _stream_end(capture: StreamCapture, error: Exception | None, timeouts: Timeouts) -> None:
     if error is None:
         capture.finish(END_EOF)
@@ -92,15 +105,24 @@ class _Base:
         self.target = target
         self.timeouts = timeouts
         self.observer = observer
+        self.stream_watcher: StreamWatcher | None = None
 
-    def _start(self, label: str, body: Any) -> tuple[Exchange, float]:
-        return Exchange(label=label, request=body, sent_at=now()), time.perf_counter()
+    def _start(self, label: str, body: Any, headers: dict[str, str]) -> tuple[Exchange, float]:
+        started = time.perf_counter()
+        exchange = Exchange(
+            label=label,
+            request=body,
+            sent_at=now(),
+            id=new_exchange_id(),
+            started=started,
+            sent_headers=dict(headers),
+        )
+        return exchange, started
 
     def _done(self, exchange: Exchange, started: float) -> Exchange:
         exchange.duration_s = time.perf_counter() - started
-        if exchange.stream and exchange.stream.ended in (END_IDLE, END_CUT, END_DEADLINE):
-            check = "stream." + exchange.stream.ended
-            exchange.failure = (check, exchange.stream.detail)
+        if exchange.stream:
+            exchange.failure = stream_failure(exchange.stream)
         if self.observer:
             self.observer(exchange)
         return exchange
@@ -117,6 +139,8 @@ class _Base:
     def _capture(self, exchange: Exchange, started: float) -> StreamCapture:
         deadline = started + self.timeouts.stream_deadline
         exchange.stream = StreamCapture(deadline=deadline, keep_limit=BODY_LIMIT)
+        if self.stream_watcher:
+            self.stream_watcher(exchange.stream)
         return exchange.stream
 
 
@@ -147,8 +171,8 @@ class ConformanceClient(_Base):
     ) -> Exchange:
         """POST ``body``; ``key=""`` means the target's valid key, ``None`` no Authorization."""
         key = self.target.keys["valid"] if key == "" else key
-        exchange, started = self._start(label, body)
         sent_headers, content = build_request(body, key, headers)
+        exchange, started = self._start(label, body, sent_headers)
         trace = ConnectionTrace()
         try:
             self._attempt(self._http, exchange, started, sent_headers, content, trace)
@@ -220,8 +244,8 @@ class AsyncConformanceClient(_Base):
 
     async def post(self, body: Any, key: str | None = "", label: str = "") -> Exchange:
         key = self.target.keys["valid"] if key == "" else key
-        exchange, started = self._start(label, body)
         sent_headers, content = build_request(body, key, None)
+        exchange, started = self._start(label, body, sent_headers)
         trace = ConnectionTrace()
         try:
             await self._attempt(self._http, exchange, started, sent_headers, content, trace)
@@ -270,9 +294,15 @@ class AsyncConformanceClient(_Base):
                 exchange.body = (await response.aread())[:BODY_LIMIT]
 
 
-def log_observer(log_of: Callable[[], CaseLog | None]) -> Observer:
-    """Report each exchange to the case running now: its request id, and error-envelope findings."""
+def log_observer(log_of: Callable[[], CaseLog | None], target: Target | None = None) -> Observer:
+    """Report each exchange to the case running now: its request id, its wire transcript (keys
+    masked with the target's redactor), and error-envelope findings."""
     from routify_suite.conformance.checks.errors import envelope_findings
+
+    from routify_suite.redact import Redactor
+
+    redact = target.redactor() if target is not None else Redactor()
+    url = target.url if target is not None else ""
 
     def observe(exchange: Exchange) -> None:
         log = log_of()
@@ -280,29 +310,9 @@ def log_observer(log_of: Callable[[], CaseLog | None]) -> Observer:
             return
         log.saw(exchange.request_id)
         if exchange.reconnects:
-            log.reconnected(exchange.identity)
+            log.reconnected(exchange.id)
+        log.record(transcript(exchange, url, redact))
         if exchange.status is not None and not 200 <= exchange.status < 300:
             log.ambient.extend(envelope_findings(exchange))
 
     return observe
-
-
-class Exchanges:
-    """Exchanges shared by the cases that check them one check at a time.
-
-    The first case to ask sends the request; later ones reuse it (and still record its request
-    id, so every row of the report can quote it).
-    """
-
-    def __init__(self, api: ConformanceClient) -> None:
-        self.api = api
-        self._done: dict[str, Exchange] = {}
-
-    def get(self, label: str, build: Callable[[Target], Any], key: str | None = "") -> Exchange:
-        exchange = self._done.get(label)
-        if exchange is None:
-            exchange = self.api.post(build(self.api.target), key=key, label=label)
-            self._done[label] = exchange
-        elif self.api.observer:
-            self.api.observer(exchange)
-        return exchange

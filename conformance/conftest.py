@@ -1,16 +1,31 @@
 """Fixtures of the conformance cases: the target, the client, the case log, cached exchanges.
 
-They live here, not in the plugin, so they exist only where the suite is collected.
+They live here, not in the plugin, so they exist only where the suite is collected. The target
+is probed first (one request with the valid key and default model); then, with a concurrency
+above 1, every exchange the collected cases plan is sent ahead of them, and the cases judge the
+results as they run in their usual order.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
-from routify_suite.conformance.client import ConformanceClient, Exchanges, Timeouts, log_observer
+from routify_suite.conformance.client import ConformanceClient, Timeouts, log_observer
+from routify_suite.conformance.client_impact import with_client_evidence
+from routify_suite.conformance.exchanges import Exchanges
 from routify_suite.conformance.findings import CaseLog
-from routify_suite.conformance.plugin import CASE_LOG, option, resolve_target, seconds
+from routify_suite.conformance.plan import plan_of
+from routify_suite.conformance.plugin import (
+    CASE_LOG,
+    PROBED_VARIABLE,
+    is_case,
+    option,
+    resolve_target,
+    seconds,
+)
+from routify_suite.conformance.pool import ExchangePool
 
 from routify_suite.probe import probe
 from routify_suite.target import Target
@@ -46,9 +61,16 @@ def target(pytestconfig: pytest.Config, timeouts: Timeouts) -> Iterator[Target]:
     session = pytestconfig.pluginmanager.get_plugin("routify-conformance-session")
     if option(pytestconfig, "routify_target") or option(pytestconfig, "routify_base_url"):
         resolved = resolve_target(pytestconfig)
-        unreachable = probe(resolved.base_url, timeouts.connect)
-        if unreachable:
-            pytest.exit(unreachable, returncode=2)
+        if os.environ.get(PROBED_VARIABLE) != resolved.base_url:  # the CLI has not probed it
+            problem = probe(
+                resolved.base_url,
+                timeouts.connect,
+                key=resolved.keys["valid"],
+                model=resolved.models["default"],
+                read_timeout=timeouts.request,
+            )
+            if problem:
+                pytest.exit(resolved.redactor()(problem), returncode=2)
         session.target = resolved
         yield resolved
         return
@@ -64,7 +86,9 @@ def target(pytestconfig: pytest.Config, timeouts: Timeouts) -> Iterator[Target]:
 def api(
     target: Target, timeouts: Timeouts, current_case: CurrentCase
 ) -> Iterator[ConformanceClient]:
-    client = ConformanceClient(target, timeouts, log_observer(lambda: current_case.log))
+    """The session's client; cases read its exchanges through :func:`exchanges`, which
+    reports each to the case that reads it (so the client itself reports to no case)."""
+    client = ConformanceClient(target, timeouts)
     try:
         yield client
     finally:
@@ -75,7 +99,8 @@ def api(
 def case_log(
     request: pytest.FixtureRequest, current_case: CurrentCase, target: Target
 ) -> Iterator[CaseLog]:
-    log = CaseLog()
+    log = CaseLog(strict=target.strict)
+    log.evidence = with_client_evidence
     log.lenient = not target.strict_routify and request.node.get_closest_marker("routify_only")
     request.node.stash[CASE_LOG] = log
     current_case.log = log
@@ -86,5 +111,21 @@ def case_log(
 
 
 @pytest.fixture(scope="session")
-def exchanges(api: ConformanceClient) -> Exchanges:
-    return Exchanges(api)
+def exchange_pool(
+    request: pytest.FixtureRequest, api: ConformanceClient, target: Target
+) -> Iterator[ExchangePool]:
+    """The run's exchanges; with a concurrency above 1, every planned one is sent right away."""
+    session = request.config.pluginmanager.get_plugin("routify-conformance-session")
+    pool = ExchangePool(api, target.concurrency, deadline=session.deadline)
+    try:
+        if target.concurrency > 1:
+            items = [item for item in request.session.items if is_case(item)]
+            pool.prefetch(planned for item in items for planned in plan_of(item, target))
+        yield pool
+    finally:
+        pool.close()
+
+
+@pytest.fixture(scope="session")
+def exchanges(exchange_pool: ExchangePool, current_case: CurrentCase, target: Target) -> Exchanges:
+    return Exchanges(exchange_pool, log_observer(lambda: current_case.log, target))

@@ -44,12 +44,15 @@ class StreamCapture:
     """perf_counter() reading after which the stream is abandoned, however steadily it drips."""
     kept: bytearray = field(default_factory=bytearray)
     keep_limit: int = 1 << 20
+    last_byte_at: float = field(default_factory=time.perf_counter)
+    """perf_counter() reading when the latest bytes arrived (or the stream began)."""
 
     def feed(self, chunk: bytes) -> None:
         self.events.extend(self.parser.feed(chunk))
 
     def take(self, chunk: bytes) -> bool:
         """Consume bytes as they arrive; False (stream finished) once past the deadline."""
+        self.last_byte_at = time.perf_counter()
         self.feed(chunk)
         if len(self.kept) < self.keep_limit:
             self.kept += chunk
@@ -83,13 +86,18 @@ class Exchange:
     stream: StreamCapture | None = None
     failure: tuple[str, str] | None = None
     """(check id, what happened) when the exchange itself failed: connect, timeout, stall, cut."""
+    id: str = ""
+    """Unique in the run: how a report's cases point at the transcript of this exchange."""
+    started: float = 0.0
+    """perf_counter() when the request left: stream events' arrival offsets count from it."""
+    sent_headers: dict[str, str] = field(default_factory=dict)
+    """The request headers as sent, so the transcript can show them (keys masked there)."""
+    not_judged: str = ""
+    """Why no case may judge this exchange (a 429 that outlasted its retries), or empty."""
+    client_impact: tuple[bool, str] | None = field(default=None, repr=False, compare=False)
+    """Cache of what the official client made of this exchange (see client_impact.py)."""
     reconnects: int = 0
     """1 when the server had closed the reused connection and the request went again."""
-
-    @property
-    def identity(self) -> str:
-        """Tells this exchange from every other one of the run, also when it is reused by cases."""
-        return f"{self.label}@{self.sent_at!r}"
 
     @property
     def wants_stream(self) -> bool:

@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from routify_suite.conformance import bodies
 from routify_suite.conformance.findings import not_exercised
+from routify_suite.conformance.plan import Request
 
 from routify_suite.target import Target
 
 if TYPE_CHECKING:
     from routify_suite.conformance.checks.common import Check
-    from routify_suite.conformance.client import Exchanges
+    from routify_suite.conformance.exchanges import Exchanges
     from routify_suite.conformance.findings import CaseLog
 
 
@@ -94,6 +95,20 @@ def matrix(
     ]
 
 
+def kind_request(kind: Kind, family: str, target: Target) -> Request:
+    """The one exchange of ``kind`` that every check of the ``family`` matrix reads."""
+    return Request(f"{family}:{kind.name}", kind.build(target))
+
+
+def kind_plan(family: str) -> Callable[..., list[Request]]:
+    """The plan of a (kind, check) case: its kind's exchange, if the target can send it."""
+
+    def plan(target: Target, kind: Kind, **_: Any) -> list[Request]:
+        return [] if kind.missing(target) else [kind_request(kind, family, target)]
+
+    return plan
+
+
 def check_kind(
     kind: Kind,
     check: str,
@@ -108,5 +123,5 @@ def check_kind(
     missing = kind.missing(target)
     if missing:
         not_exercised(missing)
-    exchange = exchanges.get(f"{family}:{kind.name}", kind.build)
+    exchange = exchanges.get(kind_request(kind, family, target))
     case_log.expect(checks[check](exchange, target), checked=[check])

@@ -32,6 +32,7 @@ OPTIONS: tuple[tuple[str, str, str | None, str], ...] = (
     ),
     ("--routify-base-url", "routify_base_url", None, "base URL overriding the target's base_url"),
     ("--routify-api-key", "routify_api_key", None, "key overriding keys.valid (or env:NAME)"),
+    ("--routify-model", "routify_model", None, "model overriding models.default"),
     (
         "--routify-profile",
         "routify_profile",
@@ -57,6 +58,18 @@ OPTIONS: tuple[tuple[str, str, str | None, str], ...] = (
         "connect timeout of every request",
     ),
     (
+        "--routify-concurrency",
+        "routify_concurrency",
+        None,
+        "exchanges in flight at once (default: the target's concurrency, else 12; 1: in order)",
+    ),
+    (
+        "--routify-max-time",
+        "routify_max_time",
+        None,
+        "seconds for the whole run; cases not started by then are reported not run",
+    ),
+    (
         "--routify-report-dir",
         "routify_report_dir",
         None,
@@ -78,7 +91,14 @@ MARKERS = {
 }
 
 CASE_LOG: pytest.StashKey[CaseLog] = pytest.StashKey()
-VERDICTS = ("pass", "fail", "non-strict", "not-exercised")
+VERDICTS = ("pass", "fail", "non-strict", "not-exercised", "not-run")
+NOT_RUN = "not run: "
+"""Skip reason of a case that --max-time left unstarted (verdict "not-run", exit 1)."""
+PROGRESS_S = 5.0
+"""Seconds between progress lines when stdout is not a terminal (CI logs)."""
+MAX_CONCURRENCY = 64
+PROBED_VARIABLE = "ROUTIFY_SUITE_CONFORMANCE_PROBED"
+"""Set by ``routify-suite conformance`` to the base URL it has just probed (probe once a run)."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -86,6 +106,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     for flag, dest, default, text in OPTIONS:
         group.addoption(flag, dest=dest, default=None, help=text)
         parser.addini(dest, help=text, default=default)
+    strict = "fail every non-strict finding too (the full OpenAI contract)"
+    group.addoption("--routify-strict", dest="routify_strict", action="store_true", help=strict)
+    parser.addini("routify_strict", help=strict, type="bool", default=False)
 
 
 def option(config: pytest.Config, dest: str) -> str | None:
@@ -108,6 +131,27 @@ def seconds(config: pytest.Config, dest: str) -> float:
     return value
 
 
+def concurrency(config: pytest.Config) -> int | None:
+    """--routify-concurrency (or its ini twin); None: the target's own setting."""
+    raw = option(config, "routify_concurrency")
+    if raw is None:
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= MAX_CONCURRENCY:
+        raise pytest.UsageError(
+            f"--routify-concurrency: {raw!r} is not a whole number from 1 to {MAX_CONCURRENCY}"
+        )
+    return value
+
+
+def max_time(config: pytest.Config) -> float | None:
+    """--routify-max-time in seconds, or None for no limit."""
+    return seconds(config, "routify_max_time") if option(config, "routify_max_time") else None
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     for name, text in MARKERS.items():
@@ -122,25 +166,46 @@ def pytest_configure(config: pytest.Config) -> None:
         "routify_connect_timeout",
     ):
         seconds(config, dest)
+    concurrency(config)
+    max_time(config)
     if option(config, "routify_target"):
         resolve_target(config)  # a bad file is a usage error now, not 200 failed cases later
     config.pluginmanager.register(ConformanceSession(config), "routify-conformance-session")
 
 
-def resolve_target(config: pytest.Config, base_url: str | None = None) -> Target:
-    """The target the options name, with overrides; a bad one is a one-line usage error."""
-    from routify_suite.target import LOCAL_TARGET, TargetError, load_target
+def strict_option(config: pytest.Config) -> bool | None:
+    """True from --routify-strict or ini routify_strict; None leaves the target file's value."""
+    return True if config.getoption("routify_strict") or config.getini("routify_strict") else None
 
-    path = option(config, "routify_target") or LOCAL_TARGET
+
+def resolve_target(config: pytest.Config, base_url: str | None = None) -> Target:
+    """The target the options name, with overrides; a bad one is a one-line usage error.
+
+    ``base_url`` is the embedded server's: its target is the local one unless a file is named.
+    """
+    from routify_suite.target import LOCAL_TARGET, TargetError
+    from routify_suite.target import resolve_target as resolve
+
+    path = option(config, "routify_target") or (LOCAL_TARGET if base_url else None)
     try:
-        target = load_target(path)
-        return target.with_overrides(
+        return resolve(
+            path,
             base_url=base_url or option(config, "routify_base_url"),
             api_key=option(config, "routify_api_key"),
+            model=option(config, "routify_model"),
             profile=option(config, "routify_profile"),
+            concurrency=concurrency(config),
+            strict=strict_option(config),
         )
     except TargetError as error:
         raise pytest.UsageError(str(error)) from None
+
+
+def _is_terminal() -> bool:
+    import sys
+
+    isatty = getattr(sys.stdout, "isatty", None)
+    return bool(isatty and isatty())
 
 
 def is_case(item: pytest.Item) -> bool:
@@ -161,6 +226,10 @@ class ConformanceSession:
         self.target: Target | None = None
         self.described: dict[str, Any] = {}
         self.started = 0.0
+        self.deadline = float("inf")
+        """time.monotonic() reading after which no case starts (--max-time)."""
+        self.progress = not _is_terminal()
+        self._progress_at = 0.0
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         self.cases = {item.nodeid for item in items if is_case(item)}
@@ -171,6 +240,33 @@ class ConformanceSession:
         import time
 
         self.started = time.time()
+        self._progress_at = time.monotonic()
+        limit = max_time(self.config)
+        if limit is not None:
+            self.deadline = time.monotonic() + limit
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        import time
+
+        if item.nodeid in self.cases and time.monotonic() > self.deadline:
+            limit = option(self.config, "routify_max_time")
+            pytest.skip(f"{NOT_RUN}--max-time {limit} s was reached before it started")
+
+    def pytest_report_teststatus(self, report: pytest.TestReport) -> tuple[str, str, str] | None:
+        """With progress lines (stdout not a terminal), no letter per case in between them."""
+        if (
+            not self.progress
+            or report.nodeid not in self.cases
+            or hasattr(self.config, "workerinput")
+        ):
+            return None
+        if report.when == "call" or (report.when == "setup" and not report.passed):
+            category = "failed" if report.failed else "skipped" if report.skipped else "passed"
+            if hasattr(report, "wasxfail"):
+                category = "xfailed"
+            return category, "", ""
+        return None
 
     def redact(self, text: str) -> str:
         from routify_suite.redact import Redactor
@@ -186,22 +282,23 @@ class ConformanceSession:
         log = item.stash.get(CASE_LOG, None)
         if report.when == "call" and report.passed and log is not None and log.ambient:
             # A non-2xx without the error envelope fails whichever case met it.
-            log.findings.extend(f for f in log.ambient if f not in log.findings)
-            if any(f.strict for f in log.ambient):
+            log.absorb(log.ambient)
+            if log.fails():
                 report.outcome = "failed"
         verdict, message = "pass", ""
         if report.failed:
             verdict = "fail"
             if log is not None and log.findings and report.when == "call":
-                report.longrepr = "\n".join(f.message() for f in log.findings)
+                report.longrepr = "\n".join(f.message(log.strict) for f in log.findings)
             report.longrepr = self.redact(str(report.longrepr or ""))
             message = report.longrepr
         elif report.skipped and hasattr(report, "wasxfail"):
             verdict, message = "non-strict", self.redact(str(report.wasxfail))
         elif report.skipped:
             longrepr = report.longrepr
-            verdict = "not-exercised"
             message = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+            not_run = message.removeprefix("Skipped: ").startswith(NOT_RUN)
+            verdict = "not-run" if not_run else "not-exercised"
         redact = self.redact
         if report.when == "call" or not report.passed:
             # junit.xml shows them as <property> of the test case (written at tear-down).
@@ -215,11 +312,18 @@ class ConformanceSession:
             "verdict": verdict,
             "message": message,
             "findings": [
-                {**f.as_dict(), "expected": redact(f.expected), "got": redact(f.got)}
+                {
+                    **f.as_dict(),
+                    "verdict": f.verdict(log.strict),
+                    "expected": redact(f.expected),
+                    "got": redact(f.got),
+                    "evidence": redact(f.evidence),
+                }
                 for f in (log.findings if log else [])
             ],
             "request_ids": list(log.request_ids) if log else [],
             "checked": list(log.checked) if log else [],
+            "exchanges": list(log.exchanges) if log else [],
             "reconnects": list(log.reconnects) if log else [],
             "markers": sorted({m.name for m in item.iter_markers()} - {"parametrize", "asyncio"}),
             "target": self.describe_target(),
@@ -227,14 +331,17 @@ class ConformanceSession:
         return report
 
     def describe_target(self) -> dict[str, Any]:
+        from routify_suite.redact import without_credentials
+
         target = self.target
         if target is None:
             return {}
         return {
             "name": target.name,
-            "base_url": self.redact(target.base_url),
+            "base_url": self.redact(without_credentials(target.base_url)),
             "profile": target.profile,
             "source": target.source,
+            "strict": target.strict,
         }
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -243,12 +350,36 @@ class ConformanceSession:
             return
         self.described = self.described or phase["target"]
         self.rows.setdefault(report.nodeid, Row()).merge(phase, report.duration)
+        if report.when == "teardown":
+            self.show_progress()
+
+    def show_progress(self) -> None:
+        """One line every PROGRESS_S while cases finish, for logs that show no live display."""
+        import time
+
+        if not self.progress or time.monotonic() - self._progress_at < PROGRESS_S:
+            return
+        self._progress_at = time.monotonic()
+        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is None:
+            return
+        done = sum(1 for nodeid in self.rows if nodeid in self.cases)
+        failed = sum(1 for row in self.rows.values() if row.verdict == "fail")
+        elapsed = time.time() - self.started
+        reporter.ensure_newline()
+        reporter.write_line(
+            f"conformance: {done}/{len(self.cases)} cases done, {failed} failed, {elapsed:.0f} s"
+        )
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         if not self.rows or hasattr(self.config, "workerinput"):
             return  # nothing ran, or an xdist worker: the controller writes the reports
         from routify_suite.conformance.results import build_run, write_reports
 
+        if exitstatus == pytest.ExitCode.OK and any(
+            row.verdict == "not-run" for row in self.rows.values()
+        ):
+            exitstatus = session.exitstatus = pytest.ExitCode.TESTS_FAILED
         run = build_run(self.rows, self.described, self.started, exitstatus)
         write_reports(run, self.report_dir())
 
@@ -272,4 +403,5 @@ class ConformanceSession:
             terminalreporter.write_line(
                 f"note: {REUSED_CONNECTION_NOTE} ({reconnects} requests retried)"
             )
-        terminalreporter.write_line(f"reports: {self.report_dir()}")
+        where = self.report_dir()
+        terminalreporter.write_line(f"reports: {where}/junit.xml, results.json, report.html")

@@ -6,7 +6,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from routify_suite.conformance.registry import CHECKS
+from routify_suite.conformance.columns import column_order, placement
+from routify_suite.conformance.registry import CHECKS, checks_table
 from routify_suite.conformance.rows import Row
 
 from routify_suite.keepalive import REUSED_CONNECTION_NOTE
@@ -22,7 +23,8 @@ def case_result(nodeid: str, row: Row) -> CaseResult:
     if row.verdict == "fail" and not failed:
         failed = ["suite.error"]
     first = findings[0] if findings else None
-    primary_rule = next((CHECKS[c] for c in row.checked if c in CHECKS), "")
+    primary_rule = next((CHECKS[c].rule for c in row.checked if c in CHECKS), "")
+    kind, own_check = placement(nodeid)
     return CaseResult(
         id=nodeid,
         verdict=row.verdict,
@@ -39,21 +41,30 @@ def case_result(nodeid: str, row: Row) -> CaseResult:
         message=row.message,
         findings=list(findings),
         markers=list(row.markers),
+        kind=kind,
+        row=row.checked[0] if row.checked and own_check == "suite.error" else own_check,
+        exchanges=[exchange["id"] for exchange in row.exchanges],
     )
 
 
 def build_run(
     rows: dict[str, Row], described: dict[str, Any], started: float, exit_status: int
 ) -> RunResult:
-    """The run record: the target as described, timing, and one result per case row."""
+    """The run record: the target as described, timing, one result per case row, the check
+    table, the matrix columns and the wire transcripts the cases point at."""
     described = described or {"name": "?", "base_url": "", "profile": "", "source": ""}
+    cases = [case_result(nodeid, row) for nodeid, row in rows.items()]
+    exchanges = {exchange["id"]: exchange for row in rows.values() for exchange in row.exchanges}
     reconnects = len({r for row in rows.values() for r in row.reconnects})
     return RunResult(
         target=dict(described),
         started_at=started,
         duration_s=round(time.time() - started, 3),
         exit_status=int(exit_status),
-        cases=[case_result(nodeid, row) for nodeid, row in rows.items()],
+        cases=cases,
+        checks=checks_table(),
+        columns=column_order({case.kind for case in cases}),
+        exchanges=exchanges,
         reconnects=reconnects,
         notes=[f"{REUSED_CONNECTION_NOTE} ({reconnects} requests retried)"] if reconnects else [],
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-RANK = {"pass": 0, "not-exercised": 1, "non-strict": 2, "fail": 3}
+RANK = {"pass": 0, "not-exercised": 1, "not-run": 2, "non-strict": 3, "fail": 4}
 
 
 @dataclass(slots=True)
@@ -23,6 +23,8 @@ class Row:
     request_ids: list[str] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)
     markers: list[str] = field(default_factory=list)
+    exchanges: list[dict[str, Any]] = field(default_factory=list)
+    """Wire transcripts (keys masked) of the exchanges the case saw."""
     reconnects: list[str] = field(default_factory=list)
     """Exchanges of the case that went again on a new connection (see routify_suite.keepalive)."""
 
@@ -34,4 +36,6 @@ class Row:
         self.request_ids += [r for r in phase["request_ids"] if r not in self.request_ids]
         self.checked += [c for c in phase["checked"] if c not in self.checked]
         self.markers = phase["markers"]
+        seen = {exchange["id"] for exchange in self.exchanges}
+        self.exchanges += [x for x in phase.get("exchanges", []) if x["id"] not in seen]
         self.reconnects += [r for r in phase.get("reconnects", ()) if r not in self.reconnects]

@@ -1,8 +1,11 @@
-"""Concurrency: many requests at once, each well-formed, every completion id its own."""
+"""Concurrency: many requests at once, each well-formed, every completion id its own.
+
+Each group of PARALLEL identical requests goes out at the same moment, whatever --concurrency
+says, with nothing else in flight; the two stream cases read the same group.
+"""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 
 import pytest
@@ -10,9 +13,10 @@ from routify_suite.conformance import bodies
 from routify_suite.conformance.checks.common import finding
 from routify_suite.conformance.checks.response import all_response_findings
 from routify_suite.conformance.checks.stream import all_stream_findings
-from routify_suite.conformance.client import AsyncConformanceClient, Timeouts, log_observer
 from routify_suite.conformance.exchange import Exchange
+from routify_suite.conformance.exchanges import Exchanges
 from routify_suite.conformance.findings import CaseLog, Finding
+from routify_suite.conformance.plan import Request, planned
 
 from routify_suite.target import Target
 
@@ -43,17 +47,10 @@ def unique_id_findings(exchanges: list[Exchange]) -> list[Finding]:
     return found
 
 
-async def _many(
-    target: Target, timeouts: Timeouts, stream: bool, case_log: CaseLog
-) -> list[Exchange]:
-    observer = log_observer(lambda: case_log)
-    async with AsyncConformanceClient(target, timeouts, observer) as client:
-        requests = [
-            bodies.body(target, max_tokens=24, stream=stream, messages=[bodies.LONG_ANSWER])
-            for _ in range(PARALLEL)
-        ]
-        label = "concurrent-stream" if stream else "concurrent-json"
-        return list(await asyncio.gather(*(client.post(r, label=label) for r in requests)))
+def _parallel(target: Target, stream: bool) -> Request:
+    body = bodies.body(target, max_tokens=24, stream=stream, messages=[bodies.LONG_ANSWER])
+    label = "concurrent-stream" if stream else "concurrent-json"
+    return Request(label, body, copies=PARALLEL)
 
 
 def _each(
@@ -66,27 +63,27 @@ def _each(
 
 
 @pytest.mark.stream
-@pytest.mark.asyncio
-async def test_parallel_streams_are_well_formed(
-    target: Target, timeouts: Timeouts, case_log: CaseLog
+@planned(lambda target: [_parallel(target, True)])
+def test_parallel_streams_are_well_formed(
+    exchanges: Exchanges, target: Target, case_log: CaseLog
 ) -> None:
-    exchanges = await _many(target, timeouts, True, case_log)
-    case_log.expect(_each(all_stream_findings, exchanges, target), checked=["stream.*"])
+    group = exchanges.get_all(_parallel(target, True))
+    case_log.expect(_each(all_stream_findings, group, target), checked=["stream.*"])
 
 
 @pytest.mark.stream
-@pytest.mark.asyncio
-async def test_parallel_streams_have_unique_ids(
-    target: Target, timeouts: Timeouts, case_log: CaseLog
+@planned(lambda target: [_parallel(target, True)])
+def test_parallel_streams_have_unique_ids(
+    exchanges: Exchanges, target: Target, case_log: CaseLog
 ) -> None:
-    exchanges = await _many(target, timeouts, True, case_log)
-    case_log.expect(unique_id_findings(exchanges), checked=["concurrency.unique-ids"])
+    group = exchanges.get_all(_parallel(target, True))
+    case_log.expect(unique_id_findings(group), checked=["concurrency.unique-ids"])
 
 
-@pytest.mark.asyncio
-async def test_parallel_responses_are_well_formed_with_unique_ids(
-    target: Target, timeouts: Timeouts, case_log: CaseLog
+@planned(lambda target: [_parallel(target, False)])
+def test_parallel_responses_are_well_formed_with_unique_ids(
+    exchanges: Exchanges, target: Target, case_log: CaseLog
 ) -> None:
-    exchanges = await _many(target, timeouts, False, case_log)
-    found = _each(all_response_findings, exchanges, target) + unique_id_findings(exchanges)
+    group = exchanges.get_all(_parallel(target, False))
+    found = _each(all_response_findings, group, target) + unique_id_findings(group)
     case_log.expect(found, checked=["response.*", "concurrency.unique-ids"])

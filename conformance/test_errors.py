@@ -16,8 +16,9 @@ from routify_suite.conformance.checks.errors import (
     retry_after_findings,
     status_findings,
 )
-from routify_suite.conformance.client import ConformanceClient
-from routify_suite.conformance.findings import CaseLog, not_exercised
+from routify_suite.conformance.exchanges import Exchanges
+from routify_suite.conformance.findings import CaseLog, Finding, not_exercised
+from routify_suite.conformance.plan import Request, planned
 
 from routify_suite.target import Target
 
@@ -140,60 +141,83 @@ def _cases(conditions: list[Condition]) -> list[pytest.ParameterSet]:
     ]
 
 
-def _provoke(
-    condition: Condition, stream: bool, api: ConformanceClient, target: Target
-) -> tuple[object, list]:
+def _request(condition: Condition, stream: bool, target: Target) -> Request:
+    """What provokes ``condition``; the case is not exercised when the target lacks a part."""
     key, model = condition.key(target), condition.model(target)
     missing = MISSING.get(condition.name)
     if missing and (key is None or model is None):
         not_exercised(f"the target has no {missing}")
-    request = bodies.body(target, model=model, max_tokens=16, stream=stream)
-    exchange = api.post(request, key=key, headers=condition.headers(target), label=condition.name)
+    headers = tuple(condition.headers(target).items())
+    body = bodies.body(target, model=model, max_tokens=16, stream=stream)
+    return Request(condition.name, body, key=key, headers=headers)
+
+
+def _plan(target: Target, condition: Condition, stream: bool) -> list[Request]:
+    return [_request(condition, stream, target)]
+
+
+def _provoke(
+    condition: Condition, stream: bool, exchanges: Exchanges, target: Target
+) -> tuple[object, list]:
+    exchange = exchanges.get(_request(condition, stream, target))
     return exchange, error_findings(exchange, condition.statuses, condition.what)
 
 
 @pytest.mark.auth
+@planned(_plan)
 @pytest.mark.parametrize(("condition", "stream"), _cases(AUTH))
 def test_authentication(
-    condition: Condition, stream: bool, api: ConformanceClient, target: Target, case_log: CaseLog
+    condition: Condition, stream: bool, exchanges: Exchanges, target: Target, case_log: CaseLog
 ) -> None:
-    _, found = _provoke(condition, stream, api, target)
+    _, found = _provoke(condition, stream, exchanges, target)
     case_log.expect(found, checked=ERROR_CHECKS)
 
 
+@planned(_plan)
 @pytest.mark.parametrize(("condition", "stream"), _cases(ACCOUNT))
 def test_error_condition(
-    condition: Condition, stream: bool, api: ConformanceClient, target: Target, case_log: CaseLog
+    condition: Condition, stream: bool, exchanges: Exchanges, target: Target, case_log: CaseLog
 ) -> None:
-    _, found = _provoke(condition, stream, api, target)
+    _, found = _provoke(condition, stream, exchanges, target)
     case_log.expect(found, checked=ERROR_CHECKS)
 
 
+def _tier_allowed(target: Target) -> list[Request]:
+    key = target.key("restricted_tier")
+    return [Request("tier-allowed", bodies.body(target, max_tokens=16), key=key)] if key else []
+
+
+@planned(_tier_allowed)
 def test_restricted_tier_key_served_with_allowed_model(
-    api: ConformanceClient, target: Target, case_log: CaseLog
+    exchanges: Exchanges, target: Target, case_log: CaseLog
 ) -> None:
     """The 403 is about the model, not the key: the same key works with the default model."""
-    key = target.key("restricted_tier")
-    if key is None:
+    requests = _tier_allowed(target)
+    if not requests:
         not_exercised("the target has no keys.restricted_tier")
-    exchange = api.post(bodies.body(target, max_tokens=16), key=key, label="tier-allowed")
+    exchange = exchanges.get(requests[0])
     found = [
-        f.__class__("params.model-tier", f.expected, f.got, f.request_id)
+        Finding("params.model-tier", f.expected, f.got, f.request_id, exchange=exchange)
         for f in status_findings(exchange, {200}, "an allowed model on a restricted tier")
     ]
     case_log.expect(found, checked=["params.model-tier"])
 
 
 @pytest.mark.last
-def test_rate_limit(api: ConformanceClient, target: Target, case_log: CaseLog) -> None:
-    """429 within the trigger's number of rapid requests; Retry-After absent is non-strict."""
+def test_rate_limit(exchanges: Exchanges, target: Target, case_log: CaseLog) -> None:
+    """429 within the trigger's number of rapid requests; Retry-After absent is non-strict.
+
+    It runs after every other case and alone (nothing else in flight), one request at a time.
+    """
     trigger = target.triggers.get("rate_limit")
     if trigger is None:
         not_exercised("the target has no triggers.rate_limit")
-    request = bodies.body(target, model=trigger.model, max_tokens=1)
+    exchanges.alone()
+    body = bodies.body(target, model=trigger.model, max_tokens=1)
     exchange = None
     for number in range(trigger.requests):
-        exchange = api.post(request, key=trigger.key, label=f"rate-limit:{number}")
+        request = Request("rate-limit", body, key=trigger.key, judge_rate_limit=True, repeat=number)
+        exchange = exchanges.get(request)
         if exchange.failure is not None or exchange.status == 429:
             break
     assert exchange is not None

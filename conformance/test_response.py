@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 from routify_suite.conformance.checks.response import RESPONSE_CHECKS
-from routify_suite.conformance.client import Exchanges
+from routify_suite.conformance.exchanges import Exchanges
 from routify_suite.conformance.findings import CaseLog
-from routify_suite.conformance.kinds import RESPONSE_KINDS, Kind, check_kind, matrix
+from routify_suite.conformance.kinds import RESPONSE_KINDS, Kind, check_kind, kind_plan, matrix
+from routify_suite.conformance.plan import planned
 
 from routify_suite.target import Target
 
@@ -15,6 +16,7 @@ pytestmark = pytest.mark.response
 CASES = matrix(RESPONSE_KINDS, RESPONSE_CHECKS)
 
 
+@planned(kind_plan("response"))
 @pytest.mark.parametrize(("kind", "check"), CASES)
 def test_response(
     kind: Kind, check: str, target: Target, exchanges: Exchanges, case_log: CaseLog

@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 from routify_suite.conformance import bodies
 from routify_suite.conformance.checks.common import finding
-from routify_suite.conformance.client import Exchanges
+from routify_suite.conformance.exchanges import Exchanges
 from routify_suite.conformance.findings import CaseLog
-from routify_suite.conformance.kinds import RESPONSE_KINDS, STREAM_KINDS
+from routify_suite.conformance.kinds import RESPONSE_KINDS, STREAM_KINDS, kind_request
+from routify_suite.conformance.plan import Request, planned
 from routify_suite.conformance.shape import shape_of, stream_shape
 from syrupy.assertion import SnapshotAssertion
 
@@ -37,37 +38,52 @@ def _compare(snapshot: SnapshotAssertion, shape: Any, case_log: CaseLog, exchang
         case_log.expect([], checked=["snapshot.shape"])
         return
     found = finding(
-        exchange, "snapshot.shape", "the recorded shape", f"shape {shape!r}", strict=False
+        exchange, "snapshot.shape", "the recorded shape", f"shape {shape!r}", impact=False
     )
     case_log.expect([found], checked=["snapshot.shape"])
 
 
+def _error_request(kind: str, target: Target) -> Request:
+    build, key = ERRORS[kind]
+    return Request(f"error:{kind}", build(target), key=key or "")
+
+
 @pytest.mark.response
+@planned(lambda target, kind: [kind_request(KINDS[kind], "response", target)])
 @pytest.mark.parametrize("kind", ["plain", "tool-call"])
 def test_response_shape(
-    kind: str, snapshot: SnapshotAssertion, exchanges: Exchanges, case_log: CaseLog
+    kind: str,
+    snapshot: SnapshotAssertion,
+    exchanges: Exchanges,
+    target: Target,
+    case_log: CaseLog,
 ) -> None:
-    exchange = exchanges.get(f"response:{kind}", KINDS[kind].build)
+    exchange = exchanges.get(kind_request(KINDS[kind], "response", target))
     ok, document = exchange.document
     _compare(snapshot, shape_of(schemas.RESPONSE, document) if ok else None, case_log, exchange)
 
 
 @pytest.mark.stream
+@planned(lambda target, kind: [kind_request(STREAMS[kind], "stream", target)])
 @pytest.mark.parametrize("kind", ["plain", "include-usage", "tool-call"])
 def test_stream_shape(
-    kind: str, snapshot: SnapshotAssertion, exchanges: Exchanges, case_log: CaseLog
+    kind: str,
+    snapshot: SnapshotAssertion,
+    exchanges: Exchanges,
+    target: Target,
+    case_log: CaseLog,
 ) -> None:
-    exchange = exchanges.get(f"stream:{kind}", STREAMS[kind].build)
+    exchange = exchanges.get(kind_request(STREAMS[kind], "stream", target))
     _compare(snapshot, stream_shape(exchange.json_chunks), case_log, exchange)
 
 
 @pytest.mark.errors
+@planned(lambda target, kind: [_error_request(kind, target)])
 @pytest.mark.parametrize("kind", sorted(ERRORS))
 def test_error_shape(
     kind: str, snapshot: SnapshotAssertion, exchanges: Exchanges, target: Target, case_log: CaseLog
 ) -> None:
-    build, key = ERRORS[kind]
-    exchange = exchanges.get(f"error:{kind}", build, key=key or "")
+    exchange = exchanges.get(_error_request(kind, target))
     ok, document = exchange.document
     shape = {"status": exchange.status, "body": shape_of(schemas.ERROR, document) if ok else None}
     _compare(snapshot, shape, case_log, exchange)

@@ -1,4 +1,8 @@
-"""Terminal output of a load run: a live progress line while Locust runs, a table at the end."""
+"""Terminal output of a load run: a live progress line while Locust runs, a table at the end.
+
+On a terminal the progress is rich's live bar; when stdout is not a terminal (a CI log) it is a
+plain line every PROGRESS_S seconds instead, so a long job is never silent.
+"""
 
 from __future__ import annotations
 
@@ -14,12 +18,21 @@ from routify_suite.load.files import read_json
 from routify_suite.load.slo import DEFAULT_BUDGET_SOURCE
 
 POLL_S = 0.5
+PROGRESS_S = 10.0
+"""Seconds between progress lines when stdout is not a terminal."""
 
 
 def follow(
-    process: subprocess.Popen[bytes], live_path: Path, run_time: int, deadline: float, err: Console
+    process: subprocess.Popen[bytes],
+    live_path: Path,
+    run_time: int,
+    deadline: float,
+    err: Console,
+    out: Console | None = None,
 ) -> int | None:
     """Show progress until ``process`` exits; its exit code, or None when past ``deadline`` s."""
+    if out is not None and not out.is_terminal:
+        return _follow_in_lines(process, live_path, deadline, out)
     started = time.monotonic()
     columns = (
         TextColumn("[bold]load[/]"),
@@ -41,6 +54,39 @@ def follow(
                 progress.update(
                     task, completed=min(run_time, live.get("elapsed_s", 0)), status=_status(live)
                 )
+
+
+def _follow_in_lines(
+    process: subprocess.Popen[bytes], live_path: Path, deadline: float, out: Console
+) -> int | None:
+    started = time.monotonic()
+    shown = started
+    while True:
+        try:
+            return process.wait(POLL_S)
+        except subprocess.TimeoutExpired:
+            pass
+        now = time.monotonic()
+        if now - started > deadline:
+            return None
+        if now - shown >= PROGRESS_S:
+            shown = now
+            out.print(progress_line(read_json(live_path), now - started), highlight=False)
+
+
+def progress_line(live: dict[str, Any] | None, elapsed_s: float) -> str:
+    """``load: 40 s elapsed, 1,234 requests, 2 errors, TTFT p50 212 ms, e2e p50 1,530 ms``."""
+    if live is None:
+        return f"load: {elapsed_s:.0f} s elapsed, starting Locust"
+    medians = "".join(
+        f", {label} p50 {live[key]:,.0f} ms"
+        for key, label in (("ttft_p50_ms", "TTFT"), ("e2e_p50_ms", "e2e"))
+        if live.get(key) is not None
+    )
+    return (
+        f"load: {live.get('elapsed_s', elapsed_s):.0f} s elapsed,"
+        f" {live.get('requests', 0):,} requests, {live.get('failures', 0):,} errors{medians}"
+    )
 
 
 def _status(live: dict[str, Any]) -> str:
@@ -87,6 +133,16 @@ def print_summary(directory: Path, out: Console) -> None:
         highlight=False,
         soft_wrap=True,
     )
+    workload = _workload_line(summary)
+    if workload:
+        out.print(workload, highlight=False, soft_wrap=True)
+    if summary.get("missed"):
+        out.print(
+            f"[yellow]missed[/]: {summary['missed']:,} scheduled requests were never sent"
+            " (the generator could not keep up)",
+            highlight=False,
+            soft_wrap=True,
+        )
     if summary.get("reconnects"):
         out.print(
             f"reconnects {summary['reconnects']:,}: the server closed kept-alive connections;"
@@ -100,7 +156,26 @@ def print_summary(directory: Path, out: Console) -> None:
     for note in summary.get("run", {}).get("notes", []):
         out.print(f"[yellow]note[/]: {note}", highlight=False, soft_wrap=True)
     _print_gate(summary["slo"], out)
-    out.print(f"report: {directory}", highlight=False, soft_wrap=True)
+    if summary.get("capacity_result"):
+        out.print(summary["capacity_result"], markup=False, highlight=False, soft_wrap=True)
+    out.print(f"report: {directory / 'report.html'}", highlight=False, soft_wrap=True)
+
+
+def _workload_line(summary: dict[str, Any]) -> str:
+    """Input and output tokens achieved against requested, and the tokenizer's gap."""
+    parts = []
+    for name in ("input_tokens", "output_tokens"):
+        block = summary.get(name) or {}
+        achieved = (block.get("achieved") or {}).get("mean")
+        if achieved is None:
+            continue
+        requested = (block.get("requested") or {}).get("mean")
+        wanted = f" (requested {requested:g})" if requested is not None else ""
+        parts.append(f"{name} mean {achieved:,.1f}{wanted} by {block.get('source')}")
+    server = (summary.get("server_prompt_tokens") or {}).get("mean")
+    if summary.get("tokenizer") and server is not None:
+        parts.append(f"tokenizer {summary['tokenizer']}; server prompt_tokens mean {server:,.1f}")
+    return " · ".join(parts)
 
 
 def _print_gate(slo: dict[str, Any], out: Console) -> None:

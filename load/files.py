@@ -24,7 +24,9 @@ LIVE_FILE: Final = "live.json"
 
 
 def write_json(path: Path, document: dict[str, Any]) -> None:
-    """Write atomically, so a reader polling the file never sees half of it."""
+    """Write atomically, so a reader polling the file never sees half of it; the directory is
+    created on demand (a plain ``locust --metrics-dir reports/load`` in a fresh clone)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(f".{os.getpid()}.tmp")
     temporary.write_text(json.dumps(document), encoding="utf-8")
     temporary.replace(path)

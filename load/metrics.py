@@ -17,7 +17,7 @@ import orjson
 from routify_suite.sse import DONE, SSEParser
 
 Kind = Literal["chat", "stream"]
-TokenSource = Literal["usage", "deltas"]
+TokenSource = Literal["usage", "deltas", "tokenizer"]
 
 REASONING_FIELDS: Final = ("reasoning_content", "reasoning")
 """Delta fields that carry reasoning text (DeepSeek / OpenRouter style); they count as tokens."""
@@ -43,6 +43,16 @@ class RequestResult:
     cost_usd: float | None = None
     intended_at: float | None = None
     """When an arrival-rate schedule wanted this request sent (coordinated omission)."""
+    prompt_tokens: int | None = None
+    """The server's ``usage.prompt_tokens``."""
+    input_tokens: int | None = None
+    """The prompt as the workload's tokenizer counts it (message contents)."""
+    turn: int | None = None
+    """The request's turn in its multi-turn session (1 for the first)."""
+    text: str | None = None
+    """The reply's text, kept only when asked (multi-turn history, token recount)."""
+    max_tokens: int | None = None
+    """What the request asked for; with the SLO's per-request bounds this decides goodput."""
     reconnects: int = 0
     """1 when the server had closed the reused connection and the request went again (its time
     is inside ``e2e_s``); not a failure."""
@@ -98,13 +108,34 @@ def _routify(document: dict[str, Any]) -> tuple[str | None, float | None]:
     )
 
 
-def _completion_tokens(document: dict[str, Any]) -> int | None:
+def _usage_count(document: dict[str, Any], name: str) -> int | None:
     usage = document.get("usage")
     if isinstance(usage, dict):
-        tokens = usage.get("completion_tokens")
+        tokens = usage.get(name)
         if isinstance(tokens, int) and not isinstance(tokens, bool) and tokens >= 0:
             return tokens
     return None
+
+
+def _completion_tokens(document: dict[str, Any]) -> int | None:
+    return _usage_count(document, "completion_tokens")
+
+
+def _delta_text(chunk: dict[str, Any]) -> str:
+    """The content text of a chunk's first choice ("" when it carries none)."""
+    for choice in chunk.get("choices") or ():
+        delta = choice.get("delta") if isinstance(choice, dict) else None
+        if isinstance(delta, dict) and isinstance(delta.get("content"), str):
+            return delta["content"]
+    return ""
+
+
+def _message_text(document: dict[str, Any]) -> str:
+    for choice in document.get("choices") or ():
+        message = choice.get("message") if isinstance(choice, dict) else None
+        if isinstance(message, dict) and isinstance(message.get("content"), str):
+            return message["content"]
+    return ""
 
 
 def _error_reason(status: int) -> str:
@@ -127,6 +158,9 @@ class StreamObserver:
     cost_usd: float | None = None
     done: bool = False
     problem: str | None = None
+    prompt_tokens: int | None = None
+    keep_text: bool = False
+    texts: list[str] = field(default_factory=list)
 
     def feed(self, chunk: bytes, at: float) -> None:
         """Take bytes that arrived at clock reading ``at``."""
@@ -158,9 +192,15 @@ class StreamObserver:
                 self.gaps.append(at - self.last_token_at)  # type: ignore[operator]
             self.last_token_at = at
             self.delta_tokens += pieces
-        tokens = _completion_tokens(chunk)
-        if tokens is not None:
-            self.usage_tokens = tokens
+            if self.keep_text:
+                self.texts.append(_delta_text(chunk))
+        if "usage" in chunk:
+            tokens = _completion_tokens(chunk)
+            if tokens is not None:
+                self.usage_tokens = tokens
+            prompt = _usage_count(chunk, "prompt_tokens")
+            if prompt is not None:
+                self.prompt_tokens = prompt
         channel, cost = _routify(chunk)
         self.channel = channel or self.channel
         self.cost_usd = cost if cost is not None else self.cost_usd
@@ -193,6 +233,8 @@ class StreamObserver:
             channel=self.channel,
             cost_usd=self.cost_usd,
             intended_at=self.intended_at,
+            prompt_tokens=self.prompt_tokens,
+            text="".join(self.texts) if self.keep_text else None,
         )
 
 
@@ -227,6 +269,7 @@ def measure_response(
     started_at: float,
     finished_at: float,
     intended_at: float | None = None,
+    keep_text: bool = False,
 ) -> RequestResult:
     """Measure a non-streaming response: e2e, tokens from ``usage``, the routify block."""
     if status != 200:
@@ -249,6 +292,8 @@ def measure_response(
         channel=channel,
         cost_usd=cost,
         intended_at=intended_at,
+        prompt_tokens=_usage_count(document, "prompt_tokens"),
+        text=_message_text(document) if keep_text else None,
     )
 
 

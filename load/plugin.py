@@ -28,9 +28,18 @@ from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
 from routify_suite.load.files import CLI_ENV, LIVE_FILE, METRICS_FILE, write_json
 from routify_suite.load.histograms import SCALE, summarize
+from routify_suite.load.pacing import ArrivalSchedule
 from routify_suite.load.payload import DEFAULT_MAX_TOKENS, DEFAULT_MODEL
 from routify_suite.load.recorder import MetricsRecorder
 from routify_suite.load.transports import CLIENTS
+from routify_suite.load.workloads import (
+    DEFAULT_ENCODING,
+    ENCODINGS,
+    WorkloadError,
+    WorkloadSpec,
+    parse_goodput,
+    tokenizer,
+)
 
 MESSAGE: Final = "routify_metrics"
 FLUSH: Final = "routify_flush"
@@ -69,6 +78,46 @@ def add_options(parser: Any) -> None:
         "--metrics-dir", default="", help="where the master writes metrics.json and live.json"
     )
     group.add_argument("--shape-steps", type=int, default=4, help="stairs of the step shape")
+    workload = parser.add_argument_group("routify workload", "What each request asks for")
+    workload.add_argument(
+        "--input-tokens",
+        default="",
+        metavar="MEAN[,STDDEV]",
+        help="synthetic prompts of this many tokens (normal distribution, clipped at 1)",
+    )
+    workload.add_argument(
+        "--output-tokens",
+        default="",
+        metavar="MEAN[,STDDEV]",
+        help="max_tokens drawn per request (normal distribution, clipped at 1)",
+    )
+    workload.add_argument(
+        "--dataset", default="", help="JSON Lines of messages, or ShareGPT conversations"
+    )
+    workload.add_argument(
+        "--turns", type=int, default=1, help="requests per session, resending the history"
+    )
+    workload.add_argument(
+        "--ignore-eos",
+        action="store_true",
+        default=False,
+        help="send vLLM's ignore_eos: true and min_tokens (not in the Routify spec)",
+    )
+    workload.add_argument(
+        "--tokenizer",
+        choices=ENCODINGS,
+        default=DEFAULT_ENCODING,
+        help="offline tokenizer (bpe-openai) that sizes and counts prompts",
+    )
+    workload.add_argument(
+        "--warmup", type=float, default=0.0, help="seconds at the start that are not measured"
+    )
+    workload.add_argument(
+        "--goodput",
+        default="",
+        metavar="METRIC=MS,...",
+        help="per-request maxima for goodput, e.g. ttft_ms=800,itl_ms=50",
+    )
 
 
 class Collector:
@@ -91,6 +140,18 @@ class Collector:
         self.flushed: set[str] = set()
         self.expected: set[str] = set()
         self.all_flushed = gevent.event.Event()
+        self.schedules: list[ArrivalSchedule] = []
+        self.measure_from = 0.0
+        self.workload: dict[str, Any] = {}
+        if not self.is_master and not self.is_worker:
+            # Loading the tokenizer takes about a second: before the run rather than in it. (A
+            # worker learns its options from the master only when the run starts.)
+            try:
+                spec = WorkloadSpec.from_options(self.options)
+            except WorkloadError:
+                spec = WorkloadSpec()
+            if spec.uses_tokenizer:
+                tokenizer(spec.encoding)
         if self.is_worker:
             events.report_to_master.add_listener(self.on_report_to_master)
             runner.register_message(FLUSH, self.on_flush, concurrent=True)
@@ -107,13 +168,28 @@ class Collector:
 
     def on_request(self, context: dict[str, Any] | None = None, **_: Any) -> None:
         result = (context or {}).get("routify")
-        if result is not None:
+        # Measured: what finished after the warm-up (a steady state's throughput, Little's law).
+        if result is not None and result.started_at + result.e2e_s >= self.measure_from:
             self.recorder.record(result, time.time())
+
+    def _start_measuring(self, window: int) -> None:
+        """A fresh recorder; requests that end within ``--warmup`` seconds are not measured."""
+        options = self.options
+        warmup = max(0.0, float(getattr(options, "warmup", 0.0) or 0.0))
+        self.measure_from = time.perf_counter() + warmup
+        self.schedules = []
+        try:
+            bounds = parse_goodput(getattr(options, "goodput", "") or "")
+            spec = WorkloadSpec.from_options(options)
+        except WorkloadError as error:
+            logger.error("routify: %s", error)
+            bounds, spec = {}, WorkloadSpec()
+        self.workload = spec.describe()
+        self.recorder = MetricsRecorder(window, bounds)
 
     def on_test_start(self, **_: Any) -> None:
         if self.is_worker:
-            window = getattr(self.options, "metrics_window_s", 1)
-            self.recorder = MetricsRecorder(window)
+            self._start_measuring(getattr(self.options, "metrics_window_s", 1))
             return
         options = self.options
         run_time = getattr(options, "run_time", None) or 0
@@ -126,12 +202,27 @@ class Collector:
         paces = getattr(self.environment.shape_class, "paces_arrivals", False)
         if paces and not getattr(options, "arrival_rate", 0.0):
             options.arrival_rate = float(options.arrival_users)  # one request/s per user
-        self.recorder = MetricsRecorder(window)
-        self.started, self.stopped = time.time(), None
+        self._start_measuring(window)
+        warmup = max(0.0, float(getattr(options, "warmup", 0.0) or 0.0))
+        self.started, self.stopped = time.time() + warmup, None
         if self.sampler is None:
             self.sampler = gevent.spawn(self._sample)
 
+    def _count_missed(self) -> None:
+        """Slots of every arrival schedule whose time came before now but were never sent."""
+        now = time.perf_counter()
+        missed = sum(
+            math.ceil((now - schedule.next_at) / schedule.period_s)
+            for schedule in self.schedules
+            if schedule.next_at < now
+        )
+        self.schedules = []
+        if missed:
+            self.recorder.note_missed(missed)
+
     def on_test_stop(self, **_: Any) -> None:
+        if not self.is_master:
+            self._count_missed()
         if self.is_worker:
             self._send_metrics(flush=False)
             return
@@ -239,6 +330,7 @@ class Collector:
             "user_classes": sorted(cls.__name__ for cls in environment.user_classes),
             "locust_requests": stats.num_requests if stats else None,
             "notes": self._notes(),
+            "workload": self.workload,
         }
         logger.info(
             "routify: %d requests, %d failures (Locust counted %s)",
@@ -277,4 +369,11 @@ def _write_report(directory: Path, started: float, stopped: float) -> None:
 
 @events.init.add_listener
 def on_init(environment: Environment, **_: Any) -> None:
-    environment.routify_collector = Collector(environment)  # type: ignore[attr-defined]
+    collector = Collector(environment)
+    environment.routify_collector = collector  # type: ignore[attr-defined]
+    if environment.web_ui is not None and not collector.is_worker:
+        from routify_suite.load.webui import install
+
+        install(
+            environment.web_ui, lambda: (collector.recorder, collector.started, collector.stopped)
+        )

@@ -53,7 +53,14 @@ def _lines_into(stream: IO[str], lines: queue.Queue[str | None]) -> None:
 class ReferenceServer:
     """``routify-suite serve --port 0`` as a child; :attr:`base_url` once it says it serves."""
 
-    def __init__(self, log_path: Path, ttft_ms: float = 0, itl_ms: float = 0) -> None:
+    def __init__(
+        self,
+        log_path: Path,
+        ttft_ms: float = 0,
+        itl_ms: float = 0,
+        capacity_tokens_per_s: float = 0,
+        max_concurrency: int = 0,
+    ) -> None:
         command = [
             sys.executable,
             "-c",
@@ -68,6 +75,10 @@ class ReferenceServer:
             command += ["--ttft-ms", str(ttft_ms)]
         if itl_ms:
             command += ["--itl-ms", str(itl_ms)]
+        if capacity_tokens_per_s:
+            command += ["--capacity-tokens-per-s", str(capacity_tokens_per_s)]
+        if max_concurrency:
+            command += ["--max-concurrency", str(max_concurrency)]
         self._log = log_path.open("w", encoding="utf-8")
         self.process = subprocess.Popen(
             command, stdout=subprocess.PIPE, stderr=self._log, text=True, bufsize=1

@@ -34,7 +34,7 @@ def _to_pico(usd: float) -> int:
 
 @dataclass(slots=True)
 class Window:
-    """One time bucket of the run, for the plots over time (TTFT and e2e percentiles only)."""
+    """One time bucket of the run, for the plots over time (TTFT, ITL and e2e percentiles)."""
 
     requests: int = 0
     failures: int = 0
@@ -51,17 +51,22 @@ class Window:
 class MetricsRecorder:
     """Exact, mergeable measurements of a load run (see module docstring)."""
 
-    def __init__(self, window_s: int = 1) -> None:
+    def __init__(self, window_s: int = 1, goodput_bounds: dict[str, float] | None = None) -> None:
         self.window_s = max(1, int(window_s))
+        self.goodput_bounds = dict(goodput_bounds or {})
+        """Per-request maxima (ms) a request must meet to count as good (vLLM/AIPerf goodput)."""
         self._reset()
 
     def _reset(self) -> None:
         self.requests = 0
         self.failures = 0
         self.interrupted = 0
+        self.missed = 0
+        self.good = 0
         self.reconnects = 0
         self.output_tokens = 0
         self.cost_pusd = 0
+        self.turns: Counter[str] = Counter()
         self.by_status: Counter[str] = Counter()
         self.errors: Counter[str] = Counter()
         self.token_sources: Counter[str] = Counter()
@@ -119,6 +124,12 @@ class MetricsRecorder:
             self.cost_pusd += cost
             if result.channel is not None:
                 self.channel_cost_pusd[result.channel] += cost
+        if result.turn is not None:
+            self.turns[str(result.turn)] += 1
+        if result.input_tokens is not None:
+            record(self.histogram("request_input_tokens"), result.input_tokens)
+        if result.prompt_tokens is not None:
+            record(self.histogram("request_prompt_tokens"), result.prompt_tokens)
         if result.intended_at is not None:
             lag = result.schedule_lag_s or 0.0
             record(self.histogram("schedule_lag_ms"), lag * 1000)
@@ -133,10 +144,19 @@ class MetricsRecorder:
         if result.ttft_s is not None:
             record(self.histogram("ttft_ms"), result.ttft_s * 1000)
             record(window.histogram("ttft_ms"), result.ttft_s * 1000)
-        self._pending_itl.update(units(gap * 1000) for gap in result.itl_s)
+        gaps = Counter(units(gap * 1000) for gap in result.itl_s)
+        self._pending_itl.update(gaps)
+        if gaps:
+            timeline = window.histogram("itl_ms")
+            for value, count in gaps.items():
+                timeline.record_value(value, count)
         if len(self._pending_itl) > PENDING_LIMIT:
             self._flush_itl()
         tokens = result.output_tokens
+        if tokens is not None:
+            record(self.histogram("request_output_tokens"), tokens)
+        if self._is_good(result):
+            self.good += 1
         if tokens:
             self.output_tokens += tokens
             window.output_tokens += tokens
@@ -146,6 +166,19 @@ class MetricsRecorder:
             if result.ttft_s is not None and tokens > 1:
                 tpot = (result.e2e_s - result.ttft_s) / (tokens - 1)
                 record(self.histogram("tpot_ms"), tpot * 1000)
+
+    def _is_good(self, result: RequestResult) -> bool:
+        """Whether a successful request met every per-request bound of the SLO (a figure the
+        request does not have, like the TTFT of a non-streaming one, bounds nothing)."""
+        for name, limit in self.goodput_bounds.items():
+            value = per_request_ms(result, name)
+            if value is not None and value > limit:
+                return False
+        return True
+
+    def note_missed(self, count: int) -> None:
+        """Arrival-rate slots that fell inside the run but were never sent."""
+        self.missed += count
 
     def note_interrupted(self) -> None:
         """A request still in flight when the run stopped: neither a success nor a failure."""
@@ -163,6 +196,9 @@ class MetricsRecorder:
             "requests": self.requests,
             "failures": self.failures,
             "interrupted": self.interrupted,
+            "missed": self.missed,
+            "good": self.good,
+            "turns": dict(self.turns),
             "reconnects": self.reconnects,
             "output_tokens": self.output_tokens,
             "cost_pusd": self.cost_pusd,
@@ -196,6 +232,9 @@ class MetricsRecorder:
         self.requests += snapshot["requests"]
         self.failures += snapshot["failures"]
         self.interrupted += snapshot.get("interrupted", 0)
+        self.missed += snapshot.get("missed", 0)
+        self.good += snapshot.get("good", 0)
+        self.turns.update(snapshot.get("turns", {}))
         self.reconnects += snapshot.get("reconnects", 0)
         self.output_tokens += snapshot["output_tokens"]
         self.cost_pusd += snapshot["cost_pusd"]
@@ -222,3 +261,19 @@ class MetricsRecorder:
         recorder = cls(snapshot.get("window_s", 1))
         recorder.merge(snapshot)
         return recorder
+
+
+def per_request_ms(result: RequestResult, name: str) -> float | None:
+    """A request's ``ttft_ms``, ``e2e_ms``, ``tpot_ms`` or mean ``itl_ms``; None: not measured."""
+    if name == "e2e_ms":
+        return result.e2e_s * 1000
+    if name == "ttft_ms":
+        return None if result.ttft_s is None else result.ttft_s * 1000
+    if name == "itl_ms":
+        return sum(result.itl_s) / len(result.itl_s) * 1000 if result.itl_s else None
+    if name == "tpot_ms":
+        tokens = result.output_tokens or 0
+        if result.ttft_s is None or tokens < 2:
+            return None
+        return (result.e2e_s - result.ttft_s) / (tokens - 1) * 1000
+    return None

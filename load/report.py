@@ -1,4 +1,4 @@
-"""From the master's ``metrics.json`` to ``summary.json``, the SLO verdict and the plots."""
+"""From the master's ``metrics.json`` to ``summary.json``, the SLO verdict, plots, report.html."""
 
 from __future__ import annotations
 
@@ -12,6 +12,10 @@ from routify_suite.load.plots import write_plots
 from routify_suite.load.recorder import MetricsRecorder
 from routify_suite.load.slo import DEFAULT_BUDGET_SOURCE, Bound, apply_gate
 from routify_suite.load.summary import RunInfo, build_summary, write_summary
+
+from routify_suite.report.load_html import render_load_report
+
+REPORT_FILE = "report.html"
 
 
 class MetricsFileError(RuntimeError):
@@ -46,6 +50,7 @@ def read_metrics(directory: Path, run: RunInfo) -> RunMetrics:
         arrival_rate=recorded.get("arrival_rate", run.arrival_rate),
         locust_requests=recorded.get("locust_requests"),
         notes=[*run.notes, *recorded.get("notes", [])],
+        workload=recorded.get("workload") or run.workload,
     )
     return RunMetrics(merged, recorder)
 
@@ -56,9 +61,22 @@ def finish_report(
     directory: Path,
     source: str = DEFAULT_BUDGET_SOURCE,
 ) -> int:
-    """Write summary.json and the plots; return the SLO exit code (0 met, 1 breached)."""
+    """Write summary.json, the plots and report.html; return the SLO exit code (0 met, 1
+    breached)."""
     summary = build_summary(metrics.recorder, metrics.run)
     code = apply_gate(summary, bounds, source)
+    directory.mkdir(parents=True, exist_ok=True)
     write_summary(summary, directory)
-    write_plots(metrics.recorder, metrics.run.started, directory)
+    write_html_report(summary, metrics.recorder, metrics.run.started, directory)
     return code
+
+
+def write_html_report(
+    summary: dict[str, Any], recorder: MetricsRecorder, started: float, directory: Path
+) -> Path:
+    """The PNGs, and report.html with the same charts inline (SVG): one file to hand round."""
+    charts: dict[str, str] = {}
+    write_plots(recorder, started, directory, charts)
+    path = directory / REPORT_FILE
+    path.write_text(render_load_report(summary, charts), encoding="utf-8")
+    return path

@@ -2,13 +2,15 @@
 
 Never imports Locust (it would monkey-patch this process); Locust runs as child processes and
 leaves ``metrics.json`` for :mod:`load.report`. Exit codes: 0 SLO met (without ``--slo``: the
-default error budget), 1 breached, 2 usage error.
+default error budget), 1 breached, 2 usage error; with ``--sweep`` / ``--find-max`` (one Locust
+run per step): 0 a capacity was found (reaching ``--min-capacity`` when given), 1 none.
 """
 
 from __future__ import annotations
 
-import os
+import math
 import re
+import shutil
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -19,8 +21,29 @@ from urllib.parse import urlsplit, urlunsplit
 
 from rich.console import Console
 from routify_suite.load import console
-from routify_suite.load.files import CLI_ENV, KEY_ENV, LIVE_FILE, METRICS_FILE, REFERENCE_KEY
+from routify_suite.load.capacity import (
+    DEFAULT_MAX_STEPS,
+    Step,
+    SweepError,
+    best_step,
+    capacity_block,
+    exit_code,
+    find_max,
+    goodput_bounds,
+    parse_sweep,
+    result_sentence,
+    run_sweep,
+)
+from routify_suite.load.files import (
+    CLI_ENV,
+    KEY_ENV,
+    LIVE_FILE,
+    METRICS_FILE,
+    REFERENCE_KEY,
+    read_json,
+)
 from routify_suite.load.payload import DEFAULT_MODEL
+from routify_suite.load.plots import write_capacity_plots
 from routify_suite.load.processes import (
     ProcessError,
     ReferenceServer,
@@ -31,8 +54,14 @@ from routify_suite.load.processes import (
 from routify_suite.load.recorder import MetricsRecorder
 from routify_suite.load.report import MetricsFileError, finish_report, read_metrics
 from routify_suite.load.slo import DEFAULT_BUDGET_SOURCE, Bound, SLOError, load_slo
-from routify_suite.load.summary import RunInfo, build_summary
-from routify_suite.load.target import TargetError, read_target
+from routify_suite.load.summary import RunInfo, build_summary, write_summary
+from routify_suite.load.target import TargetError, read_key, read_target
+from routify_suite.load.workloads import (
+    DEFAULT_ENCODING,
+    WorkloadError,
+    WorkloadSpec,
+    check_workload,
+)
 
 from routify_suite.paths import package_dir
 from routify_suite.probe import probe
@@ -61,9 +90,36 @@ class LoadOptions:
     workers: int = 0
     target: Path | None = None
     base_url: str | None = None
+    api_key: str | None = None
+    """The key (or env:NAME) overriding the target's; masked in every output."""
+    model: str | None = None
     slo: Path | None = None
     report_dir: Path = Path("reports") / "load"
     client: str = "fasthttp"
+    server_ttft_ms: float = 200.0
+    """Pacing of the embedded reference server (no target): time to first token, ms; 0: none."""
+    server_itl_ms: float = 20.0
+    """Pacing of the embedded reference server: delay between tokens, ms; 0: none."""
+    input_tokens: str = ""
+    output_tokens: str = ""
+    dataset: Path | None = None
+    turns: int = 1
+    ignore_eos: bool = False
+    tokenizer: str = DEFAULT_ENCODING
+    warmup: float | None = None
+    """Seconds not measured at the start (default: 0, or 5 s per step of a sweep)."""
+    capacity_tokens_per_s: float = 0.0
+    max_concurrency: int = 0
+    sweep: str | None = None
+    find_max: bool = False
+    min_capacity: float | None = None
+    max_steps: int = DEFAULT_MAX_STEPS
+    goodput: str = ""
+    """Per-request maxima for goodput (``ttft_ms=800,...``), derived from the SLO."""
+
+    @property
+    def searches(self) -> bool:
+        return self.sweep is not None or self.find_max
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,8 +169,36 @@ def check_options(options: LoadOptions) -> None:
         raise UsageError("--spawn-rate must be positive")
     if options.workers < 0:
         raise UsageError("--workers cannot be negative")
+    if options.server_ttft_ms < 0 or options.server_itl_ms < 0:
+        raise UsageError("--server-ttft-ms and --server-itl-ms cannot be negative")
     if options.base_url is not None:
         check_url(options.base_url, "--base-url")
+    try:
+        check_workload(WorkloadSpec.from_options(options))
+    except WorkloadError as error:
+        raise UsageError(str(error)) from None
+    check_search(options)
+
+
+def check_search(options: LoadOptions) -> None:
+    """``--sweep`` / ``--find-max`` / ``--min-capacity`` / ``--warmup`` combinations."""
+    if options.warmup is not None and options.warmup < 0:
+        raise UsageError("--warmup cannot be negative")
+    if options.sweep is not None and options.find_max:
+        raise UsageError("--sweep and --find-max exclude each other")
+    if options.find_max and options.slo is None:
+        raise UsageError("--find-max needs --slo FILE: the SLO decides what load is met")
+    if options.min_capacity is not None and not options.searches:
+        raise UsageError("--min-capacity needs --sweep or --find-max")
+    if options.max_steps < 1:
+        raise UsageError("--max-steps must be at least 1")
+    if options.sweep is not None:
+        try:
+            parse_sweep(options.sweep)
+        except SweepError as error:
+            raise UsageError(str(error)) from None
+    if options.searches and options.workers:
+        raise UsageError("--sweep and --find-max run without --workers")
 
 
 def check_url(url: str, where: str) -> str:
@@ -130,6 +214,11 @@ def check_url(url: str, where: str) -> str:
     return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
+def gate_source(options: LoadOptions) -> str:
+    """What the gate's bounds come from: the SLO file, or the default error budget."""
+    return str(options.slo) if options.slo else DEFAULT_BUDGET_SOURCE
+
+
 def load_bounds(path: Path | None) -> list[Bound]:
     """The SLO file's bounds, checked against the paths every summary has."""
     if path is None:
@@ -143,7 +232,15 @@ def load_bounds(path: Path | None) -> list[Bound]:
 
 @contextmanager
 def endpoint(options: LoadOptions, logs: Path) -> Iterator[Endpoint]:
-    """The target's URL, key and model; the reference server, started here, when no target."""
+    """The target's URL, key and model; the reference server, started here, when no target.
+
+    ``--base-url`` without a target needs ``--api-key`` and ``--model``: the reference server's
+    key and model would only earn a run of 401s from anything else.
+    """
+    try:
+        key = read_key(options.api_key, "--api-key") if options.api_key else None
+    except TargetError as error:
+        raise UsageError(str(error)) from None
     if options.target is not None:
         try:
             target = read_target(options.target)
@@ -151,15 +248,26 @@ def endpoint(options: LoadOptions, logs: Path) -> Iterator[Endpoint]:
             raise UsageError(str(error)) from None
         url = options.base_url or target.base_url
         label = f"{target.name or options.target} ({check_url(url, 'base_url')})"
-        yield Endpoint(url, target.api_key, target.model, label)
+        yield Endpoint(url, key or target.api_key, options.model or target.model, label)
         return
     if options.base_url:
-        key = os.environ.get(KEY_ENV) or REFERENCE_KEY
-        yield Endpoint(options.base_url, key, DEFAULT_MODEL, check_url(options.base_url, "URL"))
+        missing = [f for f, v in (("--api-key", key), ("--model", options.model)) if not v]
+        if missing:
+            raise UsageError(f"--base-url without --target needs {' and '.join(missing)}")
+        label = check_url(options.base_url, "URL")
+        yield Endpoint(options.base_url, str(key), str(options.model), label)
         return
-    with ReferenceServer(logs / "server.log") as server:
-        label = f"reference server ({server.base_url})"
-        yield Endpoint(server.base_url, REFERENCE_KEY, DEFAULT_MODEL, label)
+    with ReferenceServer(
+        logs / "server.log",
+        ttft_ms=options.server_ttft_ms,
+        itl_ms=options.server_itl_ms,
+        capacity_tokens_per_s=options.capacity_tokens_per_s,
+        max_concurrency=options.max_concurrency,
+    ) as server:
+        pacing = f"TTFT {options.server_ttft_ms:g} ms, ITL {options.server_itl_ms:g} ms"
+        label = f"reference server ({server.base_url}, {pacing})"
+        model = options.model or DEFAULT_MODEL
+        yield Endpoint(server.base_url, key or REFERENCE_KEY, model, label)
 
 
 def locust_arguments(options: LoadOptions, where: Endpoint, run_time: int) -> list[str]:
@@ -201,6 +309,28 @@ def locust_arguments(options: LoadOptions, where: Endpoint, run_time: int) -> li
     ]
     if shape == "constant-arrival-rate":
         arguments += ["--arrival-rate", f"{rate or float(options.users):g}"]
+    return arguments + workload_arguments(options)
+
+
+def workload_arguments(options: LoadOptions) -> list[str]:
+    """The workload, warm-up and goodput options, as the plugin spells them."""
+    arguments: list[str] = []
+    for flag, value in (
+        ("--input-tokens", options.input_tokens),
+        ("--output-tokens", options.output_tokens),
+        ("--dataset", str(options.dataset.resolve()) if options.dataset else ""),
+        ("--goodput", options.goodput),
+    ):
+        if value:
+            arguments += [flag, value]
+    if options.turns != 1:
+        arguments += ["--turns", str(options.turns)]
+    if options.ignore_eos:
+        arguments.append("--ignore-eos")
+    if options.tokenizer != DEFAULT_ENCODING:
+        arguments += ["--tokenizer", options.tokenizer]
+    if options.warmup:
+        arguments += ["--warmup", f"{options.warmup:g}"]
     return arguments
 
 
@@ -215,15 +345,20 @@ def run_load(options: LoadOptions, out: Console, err: Console) -> int:
         options.report_dir.mkdir(parents=True, exist_ok=True)
         for stale in (METRICS_FILE, LIVE_FILE):
             (options.report_dir / stale).unlink(missing_ok=True)
+        if options.api_key and not options.api_key.startswith("env:"):
+            redact.add(options.api_key)
         with endpoint(options, options.report_dir) as where:
             redact.add(where.api_key)
-            unreachable = probe(where.base_url)
-            if unreachable:
-                raise UsageError(unreachable)
-            info = _drive_locust(options, where, run_time, err)
-        metrics = read_metrics(options.report_dir, info)
-        source = str(options.slo) if options.slo else DEFAULT_BUDGET_SOURCE
-        code = finish_report(metrics, bounds, options.report_dir, source)
+            problem = probe(where.base_url, key=where.api_key, model=where.model)
+            if problem:
+                raise UsageError(problem)
+            if options.searches:
+                code = search_capacity(options, where, run_time, bounds, out, err)
+            else:
+                info = _drive_locust(options, where, run_time, out, err)
+        if not options.searches:
+            metrics = read_metrics(options.report_dir, info)
+            code = finish_report(metrics, bounds, options.report_dir, gate_source(options))
     except (UsageError, ProcessError, MetricsFileError, OSError) as error:
         err.print(
             f"routify-suite load: {redact(str(error))}",
@@ -236,7 +371,76 @@ def run_load(options: LoadOptions, out: Console, err: Console) -> int:
     return code
 
 
-def _drive_locust(options: LoadOptions, where: Endpoint, run_time: int, err: Console) -> RunInfo:
+SWEEP_WARMUP_S: Final = 5.0
+
+
+def search_capacity(
+    options: LoadOptions,
+    where: Endpoint,
+    run_time: int,
+    bounds: list[Bound],
+    out: Console,
+    err: Console,
+) -> int:
+    """Run the steps of ``--sweep`` or ``--find-max``; write the capacity into summary.json."""
+    report = options.report_dir
+    shape, start_rate = parse_shape(options.shape)
+    if options.sweep is not None:
+        dimension, values = parse_sweep(options.sweep)
+    else:
+        dimension = "rate" if shape == "constant-arrival-rate" else "users"
+        values = []
+    warmup = SWEEP_WARMUP_S if options.warmup is None else options.warmup
+    goodput = ",".join(f"{name}={limit:g}" for name, limit in goodput_bounds(bounds).items())
+    shutil.rmtree(report / "steps", ignore_errors=True)
+    arrivals = shape == "constant-arrival-rate"
+
+    def run_step(value: float) -> Step:
+        name = f"{dimension}-{value:g}"
+        directory = report / "steps" / name
+        directory.mkdir(parents=True, exist_ok=True)
+        if dimension == "users":
+            level: dict[str, object] = {
+                "users": int(value),
+                "shape": "constant" if arrivals else shape,
+            }
+        else:
+            level = {"shape": f"constant-arrival-rate:{value:g}"}
+        step_options = replace(
+            options, report_dir=directory, warmup=warmup, goodput=goodput, **level
+        )
+        info = _drive_locust(step_options, where, math.ceil(warmup) + run_time, out, err)
+        source = gate_source(options)
+        passed = finish_report(read_metrics(directory, info), bounds, directory, source) == 0
+        summary = read_json(directory / "summary.json") or {}
+        breaches = summary.get("slo", {}).get("breaches", [])
+        verdict = "met" if passed else "missed: " + "; ".join(b["message"] for b in breaches)
+        gate = "SLO" if options.slo else "error budget"
+        err.print(f"step {dimension}={value:g}: {gate} {verdict}", markup=False, highlight=False)
+        return Step(value, passed, summary, str(directory.relative_to(report)))
+
+    if options.sweep is not None:
+        steps = run_sweep(values, run_step)
+    else:
+        start = start_rate if dimension == "rate" and start_rate else float(options.users)
+        steps = find_max(start, dimension == "users", run_step, options.max_steps)
+    capacity = capacity_block(dimension, steps)
+    best = best_step(steps) or max(steps, key=lambda step: step.value)
+    summary = dict(best.summary)
+    summary["capacity"] = capacity
+    summary["capacity_result"] = result_sentence(capacity, bounds)
+    write_summary(summary, report)
+    for picture in report.glob("*.png"):
+        picture.unlink()
+    for picture in (report / best.directory).glob("*.png"):
+        shutil.copy(picture, report / picture.name)
+    write_capacity_plots(capacity, report)
+    return exit_code(capacity, options.min_capacity)
+
+
+def _drive_locust(
+    options: LoadOptions, where: Endpoint, run_time: int, out: Console, err: Console
+) -> RunInfo:
     report = options.report_dir
     arguments = locust_arguments(options, where, run_time)
     secrets = {KEY_ENV: where.api_key, CLI_ENV: "1"}
@@ -287,7 +491,7 @@ def _drive_locust(options: LoadOptions, where: Endpoint, run_time: int, err: Con
             master = start_locust(arguments, report / "locust.log", secrets)
             children.callback(stop, master)
         deadline = run_time + FINISH_GRACE_S + (30 if options.workers else 0)
-        code = console.follow(master, report / LIVE_FILE, run_time, deadline, err)
+        code = console.follow(master, report / LIVE_FILE, run_time, deadline, err, out)
         if code is None:
             raise ProcessError(f"Locust did not finish within {deadline:g} s; stopped it")
     if not (report / METRICS_FILE).exists():

@@ -138,10 +138,22 @@ def apply_gate(
     ``source`` is the SLO file the bounds come from, or :data:`DEFAULT_BUDGET_SOURCE`.
     """
     breaches = evaluate(summary, bounds)
+    failed = {breach.path for breach in breaches}
     summary["slo"] = {
         "passed": not breaches,
         "source": source,
         "checked": [bound.path for bound in bounds],
         "breaches": [breach.as_dict() for breach in breaches],
+        # Each bound with the value it was checked against, for the report's SLO table.
+        "bounds": [
+            {
+                "path": bound.path,
+                "min": bound.min,
+                "max": bound.max,
+                "actual": resolve(summary, bound.path),
+                "passed": bound.path not in failed,
+            }
+            for bound in bounds
+        ],
     }
     return EXIT_BREACHED if breaches else EXIT_MET

@@ -10,7 +10,7 @@ from typing import Any, Final
 from routify_suite.load.histograms import summarize
 from routify_suite.load.recorder import PICO, MetricsRecorder
 
-DYNAMIC_MAPS: Final = ("by_status", "errors", "by_kind", "by_channel", "token_counts")
+DYNAMIC_MAPS: Final = ("by_status", "errors", "by_kind", "by_channel", "token_counts", "by_turn")
 """Summary keys whose sub-keys depend on the run (status codes, channels...). An SLO may name any
 sub-key of these; one that never occurred counts as 0."""
 
@@ -32,6 +32,8 @@ class RunInfo:
     locust_requests: int | None = None
     """Locust's own request count, a cross-check that no result was lost on the way."""
     notes: list[str] = field(default_factory=list)
+    workload: dict[str, Any] = field(default_factory=dict)
+    """What the workload asked for (:meth:`load.workloads.WorkloadSpec.describe`)."""
 
     @property
     def duration_s(self) -> float:
@@ -60,8 +62,28 @@ def build_summary(recorder: MetricsRecorder, run: RunInfo) -> dict[str, Any]:
         "itl_ms": figures("itl_ms"),
         "e2e_ms": figures("e2e_ms"),
         "tpot_ms": figures("tpot_ms"),
-        "output_tokens": recorder.output_tokens,
+        "output_tokens_total": recorder.output_tokens,
         "output_tokens_per_s": _rate(recorder.output_tokens, duration),
+        "input_tokens": token_block(
+            run.workload.get("input_tokens"),
+            figures("request_input_tokens"),
+            "tokenizer",
+            figures("request_prompt_tokens"),
+        ),
+        "output_tokens": token_block(
+            run.workload.get("output_tokens"),
+            figures("request_output_tokens"),
+            _output_source(recorder.token_sources),
+        ),
+        "tokenizer": run.workload.get("tokenizer"),
+        "server_prompt_tokens": _achieved(figures("request_prompt_tokens")),
+        "prompt_tokens_gap": _gap(
+            figures("request_input_tokens"), figures("request_prompt_tokens")
+        ),
+        "missed": recorder.missed,
+        "good_requests": recorder.good,
+        "goodput_rps": _rate(recorder.good, duration),
+        "by_turn": dict(sorted(recorder.turns.items(), key=lambda item: int(item[0]))),
         "request_tokens_per_s": figures("request_tokens_per_s"),
         "token_counts": dict(sorted(recorder.token_sources.items())),
         "by_status": dict(sorted(recorder.by_status.items())),
@@ -80,6 +102,45 @@ def build_summary(recorder: MetricsRecorder, run: RunInfo) -> dict[str, Any]:
         "run": asdict(run) | {"duration_s": round(duration, 3)},
         "slo": {"passed": True, "breaches": []},
     }
+
+
+def _output_source(sources: Any) -> str:
+    """``usage`` when every reply had a usage block; else how the rest were counted."""
+    if set(sources) <= {"usage"}:
+        return "usage"
+    return "tokenizer" if "tokenizer" in sources else "deltas"
+
+
+def _achieved(figures: dict[str, Any]) -> dict[str, Any]:
+    return {key: figures[key] for key in ("mean", "p50", "p90", "max")}
+
+
+def token_block(
+    requested: dict[str, float] | None,
+    measured: dict[str, Any],
+    source: str,
+    fallback: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """``{"requested": {mean, stddev}, "achieved": {mean, p50, p90, max}, "source"}``.
+
+    Input counts come from the tokenizer (the server's ``usage.prompt_tokens`` when no prompt was
+    counted, e.g. a run of an older plugin); output counts from ``usage`` when every reply had it.
+    """
+    if not measured.get("count") and fallback is not None and fallback.get("count"):
+        measured, source = fallback, "usage"
+    return {
+        "requested": requested or {"mean": None, "stddev": None},
+        "achieved": _achieved(measured),
+        "source": source,
+    }
+
+
+def _gap(tokenizer: dict[str, Any], server: dict[str, Any]) -> dict[str, float | None]:
+    """How the server's prompt counts differ from the tokenizer's (chat framing, its own BPE)."""
+    ours, theirs = tokenizer.get("mean"), server.get("mean")
+    if not ours or theirs is None:
+        return {"mean": None, "ratio": None}
+    return {"mean": round(theirs - ours, 3), "ratio": round(theirs / ours, 4)}
 
 
 def _rate(count: int, seconds: float) -> float:

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from routify_suite.target import TargetError, load_target
+from routify_suite.target import TargetError, load_target, read_key
 
-__all__ = ["LoadTarget", "TargetError", "read_target"]
+__all__ = ["LoadTarget", "TargetError", "read_key", "read_target"]
 
 
 @dataclass(frozen=True, slots=True)

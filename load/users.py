@@ -26,14 +26,9 @@ from routify_suite.load.metrics import (
     measure_response,
 )
 from routify_suite.load.pacing import ArrivalSchedule
-from routify_suite.load.payload import (
-    DEFAULT_MAX_TOKENS,
-    DEFAULT_MODEL,
-    PATH,
-    PROMPTS,
-    request_body,
-)
+from routify_suite.load.payload import DEFAULT_MAX_TOKENS, DEFAULT_MODEL, PATH
 from routify_suite.load.transports import Transport, make_transport
+from routify_suite.load.workloads import PlannedRequest, Session, Workload, WorkloadSpec
 
 logger = logging.getLogger(__name__)
 
@@ -44,9 +39,10 @@ class LoadFailure(Exception):
 
 @cache
 def api_key() -> str:
-    key = os.environ.get(KEY_ENV, "")
+    key = os.environ.get(KEY_ENV)
     if not key:
-        logger.warning("%s is not set; using the reference server's valid key", KEY_ENV)
+        state = "is not set" if key is None else "is empty"
+        logger.warning("%s %s; using the reference server's valid key", KEY_ENV, state)
     return key or REFERENCE_KEY
 
 
@@ -69,6 +65,8 @@ class RoutifyUser(User):
             },
             read_timeout=getattr(options, "request_timeout", 60.0),
         )
+        self.workload = Workload(WorkloadSpec.from_options(options), random.Random())
+        self.session: Session | None = None
         rate = getattr(options, "arrival_rate", 0.0) or 0.0
         self.schedule: ArrivalSchedule | None = None
         if rate > 0:
@@ -76,6 +74,9 @@ class RoutifyUser(User):
             self.schedule = ArrivalSchedule.for_user(
                 rate, users, time.perf_counter(), random.random()
             )
+            collector = getattr(self.environment, "routify_collector", None)
+            if collector is not None:
+                collector.schedules.append(self.schedule)  # what it never sent counts as missed
 
     def wait_time(self) -> float:
         return 0.0  # closed model: back to back; an arrival-rate schedule waits in _send
@@ -93,7 +94,10 @@ class RoutifyUser(User):
             delay = intended - time.perf_counter()
             if delay > 0:
                 gevent.sleep(delay)
-        body = request_body(kind == "stream", self.model, self.max_tokens, random.choice(PROMPTS))
+        if self.session is None or self.session.done:
+            self.session = self.workload.new_session()
+        plan = self.session.next_request(kind == "stream", self.model)
+        body = plan.body
         started = time.perf_counter()
         reconnects = self.transport.reconnects
         try:
@@ -112,21 +116,40 @@ class RoutifyUser(User):
             reason = f"transport: {type(error).__name__}"
             result = error_result(kind, 0, b"", started, time.perf_counter(), intended, reason)
             length = 0
+        result = self._with_plan(result, plan)
         if self.transport.reconnects != reconnects:
             result = replace(result, reconnects=self.transport.reconnects - reconnects)
+        if result.ok:
+            self.session.add_reply(result.text)
+        else:
+            self.session = None  # a failed turn ends the session; the next request starts anew
         self._publish(result, length)
         return result
+
+    def _with_plan(self, result: RequestResult, plan: PlannedRequest) -> RequestResult:
+        """The workload's side of the result: turn, prompt length, output counted if needed."""
+        changes: dict[str, object] = {
+            "turn": plan.turn,
+            "input_tokens": plan.input_tokens,
+            "max_tokens": plan.max_tokens,
+        }
+        counter = self.workload.tokenizer
+        if result.ok and result.token_source == "deltas" and result.text and counter is not None:
+            changes["output_tokens"] = counter.count(result.text)
+            changes["token_source"] = "tokenizer"
+        return replace(result, **changes)  # type: ignore[arg-type]
 
     def _post(
         self, body: bytes, started: float, intended: float | None
     ) -> tuple[RequestResult, int]:
         status, data = self.transport.post(PATH, body)
-        return measure_response(status, data, started, time.perf_counter(), intended), len(data)
+        finished = time.perf_counter()
+        return measure_response(status, data, started, finished, intended, True), len(data)
 
     def _stream(
         self, body: bytes, started: float, intended: float | None
     ) -> tuple[RequestResult, int]:
-        observer = StreamObserver(started_at=started, intended_at=intended)
+        observer = StreamObserver(started_at=started, intended_at=intended, keep_text=True)
         status, error_body, length = 0, b"", 0
         try:
             for status, data, at in self.transport.stream(PATH, body):

@@ -102,7 +102,9 @@ def subschema(kind: FileKind, *path: str) -> dict[str, Any]:
 
 def check_value(value: Any, kind: FileKind, path: tuple[str, ...]) -> str | None:
     """The problem of ``value`` as the field at ``path`` (None when it fits)."""
-    for error in Draft202012Validator(subschema(kind, *path)).iter_errors(value):
+    # The field's own "$ref"s (e.g. #/$defs/model) resolve against the whole file's schema.
+    field_schema = {"$defs": file_schema(kind).get("$defs", {}), **subschema(kind, *path)}
+    for error in Draft202012Validator(field_schema).iter_errors(value):
         return error.schema.get("errorMessage") or error.message
     return None
 

@@ -11,6 +11,16 @@ _BEARER: Final = re.compile(r"(?i)(bearer\s+)[^\s\"',;]+")
 _ROUTIFY_KEY: Final = re.compile(r"\brtf_[A-Za-z0-9_\-]+")
 
 
+def without_credentials(url: str) -> str:
+    """The URL without a ``user:password@`` part, for reports that name a target."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+
+
 def mask_key(key: str) -> str:
     """A stand-in for a key that says what kind of key it was, but nothing of the key itself."""
     return "rtf_" + MASK if key.startswith("rtf_") else MASK

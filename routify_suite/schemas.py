@@ -39,6 +39,8 @@ class SchemaViolation:
     """The schema's ``description`` nearest to the failed keyword: the spec line it comes from."""
     keyword: str
     """The JSON Schema keyword that failed (``type``, ``required``, ``maximum``...)."""
+    omits_nullable: bool = False
+    """A required field is absent whose schema admits null: a reader sees null either way."""
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}"
@@ -98,6 +100,33 @@ def rule_of(name: str, error: ValidationError) -> str:
     return rule
 
 
+def admits_null(schema: Any) -> bool:
+    """True when ``schema`` (without following $ref) accepts null."""
+    if not isinstance(schema, dict):
+        return schema is True
+    kind = schema.get("type")
+    if kind == "null" or (isinstance(kind, list) and "null" in kind):
+        return True
+    if "const" in schema and schema["const"] is None:
+        return True
+    if None in schema.get("enum", ()):
+        return True
+    return any(admits_null(branch) for key in ("oneOf", "anyOf") for branch in schema.get(key, ()))
+
+
+def omits_nullable(error: ValidationError) -> bool:
+    """A ``required`` failure about a property whose own schema admits null."""
+    if error.validator != "required" or not isinstance(error.instance, dict):
+        return False
+    properties = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+    missing = [
+        name
+        for name in error.validator_value
+        if name not in error.instance and error.message.startswith(repr(name))
+    ]
+    return bool(missing) and admits_null(properties.get(missing[0]))
+
+
 def violations(
     name: str, document: Any, using: Draft202012Validator | None = None
 ) -> list[SchemaViolation]:
@@ -116,6 +145,7 @@ def violations(
                 message=leaf.message,
                 rule=rule_of(name, leaf),
                 keyword=str(leaf.validator),
+                omits_nullable=omits_nullable(leaf),
             )
         )
     return sorted(found, key=lambda violation: (violation.path, violation.keyword))

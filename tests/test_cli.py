@@ -46,6 +46,8 @@ def test_load_help_lists_the_issue_options(capsys: pytest.CaptureFixture[str]) -
         "--workers",
         "--slo",
         "--report-dir",
+        "--server-ttft-ms",
+        "--server-itl-ms",
     ):
         assert option in out
 
@@ -71,10 +73,9 @@ def test_conformance_bad_target_is_one_line_naming_the_field(
 
 
 def test_conformance_unreachable_url_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
-    assert (
-        main(["conformance", "--base-url", "http://127.0.0.1:9/v1", "--api-key", "rtf_secret_x"])
-        == 2
-    )
+    url = "http://127.0.0.1:9/v1"
+    arguments = ["--base-url", url, "--api-key", "rtf_secret_x", "--model", "m"]
+    assert main(["conformance", *arguments]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0
     assert "cannot reach http://127.0.0.1:9/v1" in err

@@ -61,13 +61,22 @@ async def _cut(data: bytes) -> AsyncIterator[bytes]:
     raise RuntimeError("connection cut on purpose")
 
 
+async def _drip(data: bytes) -> AsyncIterator[bytes]:
+    yield data[: data.index(b"\n\n") + 2]
+    while True:  # a comment every 50 ms: never idle, never done; the deadline must end this
+        yield b": still here\n\n"
+        await asyncio.sleep(0.05)
+
+
 async def chat(request: Request) -> Response:
     scenario = request.path_params["scenario"]
+    if scenario == "no-answer":
+        await asyncio.Event().wait()  # never set: the client's request timeout must end this
     if scenario == "html-error":
         return Response("<html><h1>400 Bad Request</h1></html>", 400, media_type="text/html")
     kind, _, name = scenario.partition(":")
     data = _fresh((Path(LEGAL[0]).parent / f"{name}.sse").read_bytes())
-    writer = {"tiny": _tiny_writes, "stall": _stall, "cut": _cut}[kind]
+    writer = {"tiny": _tiny_writes, "stall": _stall, "cut": _cut, "drip": _drip}[kind]
     return StreamingResponse(writer(data), media_type="text/event-stream")
 
 
@@ -111,6 +120,23 @@ def test_cut_stream_fails_as_cut(fake_url: str) -> None:
         exchange = client.post(STREAM_REQUEST)
     assert exchange.failure is not None
     assert exchange.failure[0] == "stream.cut"
+
+
+def test_unanswered_request_fails_as_a_timeout(fake_url: str) -> None:
+    target = local_target().with_overrides(base_url=f"{fake_url}/no-answer/v1")
+    with ConformanceClient(target, Timeouts(connect=2, request=0.3, stream_idle=IDLE_S)) as client:
+        exchange = client.post({**STREAM_REQUEST, "stream": False})
+    assert exchange.failure is not None
+    assert exchange.failure[0] == "transport.timeout"
+
+
+def test_dripping_stream_fails_at_the_deadline(fake_url: str) -> None:
+    target = local_target().with_overrides(base_url=f"{fake_url}/drip:legal-reference-server/v1")
+    timeouts = Timeouts(connect=2, request=5, stream_idle=IDLE_S, stream_deadline=0.5)
+    with ConformanceClient(target, timeouts) as client:
+        exchange = client.post(STREAM_REQUEST)
+    assert exchange.failure is not None
+    assert exchange.failure[0] == "stream.deadline"
 
 
 def test_every_non_2xx_is_checked_for_the_envelope(fake_url: str) -> None:
@@ -157,7 +183,7 @@ def test_kept_alive_connection_closed_by_the_server_is_sent_again(upstream_root:
     assert relay.closed_reused >= 1
     reconnected = [e for e in exchanges if e.reconnects]
     assert len(reconnected) == relay.closed_reused
-    assert log.reconnects == [e.identity for e in reconnected]
+    assert log.reconnects == [e.id for e in reconnected]
 
 
 def test_new_connection_closed_without_a_response_is_a_failure(upstream_root: str) -> None:

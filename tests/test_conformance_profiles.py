@@ -21,6 +21,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from routify_suite.server import running_server
+from routify_suite.target import LOCAL_TARGET
 from tests.conformance_helpers import serving
 
 CLI = [sys.executable, "-c", "from routify_suite.cli import run; run()", "conformance"]
@@ -70,7 +71,8 @@ def vendor_url() -> Iterator[str]:
 
 
 def _run(vendor_url: str, profile: str, report_dir: Path) -> tuple[str, dict[str, dict]]:
-    args = ["--base-url", vendor_url, "--profile", profile, "--report-dir", str(report_dir)]
+    args = ["--target", str(LOCAL_TARGET), "--base-url", vendor_url, "--profile", profile]
+    args += ["--report-dir", str(report_dir)]
     selection = ["--", "-k", "plain or routify or auto"]
     result = subprocess.run(
         [*CLI, *args, *selection], capture_output=True, text=True, timeout=120, check=False

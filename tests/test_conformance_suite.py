@@ -70,13 +70,18 @@ def fake_base_url() -> Iterator[str]:
         yield url + "/v1"
 
 
-def test_deviation_fails_with_its_check_id(tmp_path: Path, fake_base_url: str) -> None:
-    target = tmp_path / "fake.toml"
-    target.write_text(
-        f'name = "fake"\nbase_url = "{fake_base_url}"\n'
-        '[keys]\nvalid = "rtf_fake_valid"\n[models]\ndefault = "m"\n'
+def _fake_target(path: Path, base_url: str, strict: bool = False) -> Path:
+    path.write_text(
+        f'name = "fake"\nbase_url = "{base_url}"\n'
+        + ("strict = true\n" if strict else "")
+        + '[keys]\nvalid = "rtf_fake_valid"\n[models]\ndefault = "m"\n'
         f'[triggers]\nrate_limit = {{ key = "{RATE_LIMITED_KEY}", requests = 3 }}\n'
     )
+    return path
+
+
+def test_deviation_fails_with_its_check_id(tmp_path: Path, fake_base_url: str) -> None:
+    target = _fake_target(tmp_path / "fake.toml", fake_base_url)
     selection = (
         "plain-stream.done-last or plain-stream.done-present or test_rate_limit"
         " or 500-internal-error-json"
@@ -89,7 +94,12 @@ def test_deviation_fails_with_its_check_id(tmp_path: Path, fake_base_url: str) -
     assert done_last["failed_checks"] == ["stream.done-last"]
     assert "Spec, Streaming" in done_last["rule"]
     assert done_last["request_id"]
-    assert "[stream.done-last]" in done_last["message"]
+    assert "[stream.done-last] MUST check failed" in done_last["message"]
+    assert [f["level"] for f in done_last["findings"]] == ["MUST"]
+    document = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert document["target"]["strict"] is False
+    assert document["checks"]["stream.done-last"]["level"] == "MUST"
+    assert document["checks"]["error.retry-after"]["level"] == "SHOULD"
     assert cases["test_stream[plain-stream.done-present]"]["verdict"] == "pass"
     rate_limit = cases["test_rate_limit"]
     assert rate_limit["verdict"] == "non-strict"
@@ -98,6 +108,25 @@ def test_deviation_fails_with_its_check_id(tmp_path: Path, fake_base_url: str) -
     everything = result.stdout + result.stderr + (tmp_path / "out" / "results.json").read_text()
     assert RATE_LIMITED_KEY not in everything
     assert "rtf_fake_valid" not in everything
+
+
+def test_strict_target_fails_what_is_otherwise_non_strict(
+    tmp_path: Path, fake_base_url: str
+) -> None:
+    target = _fake_target(tmp_path / "fake.toml", fake_base_url, strict=True)
+    result = _run(["--target", str(target), "--", "-k", "test_rate_limit"], tmp_path / "out")
+    assert result.returncode == 1, result.stdout[-2000:] + result.stderr
+    document = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert document["target"]["strict"] is True
+    [case] = document["cases"]
+    assert case["verdict"] == "fail"
+    [finding] = case["findings"]
+    assert (finding["check"], finding["level"], finding["verdict"]) == (
+        "error.retry-after",
+        "SHOULD",
+        "fail",
+    )
+    assert "(--strict)" in case["message"]
 
 
 def test_plugin_is_inert_outside_the_suite(tmp_path: Path) -> None:

@@ -35,6 +35,14 @@ def test_openai_example_validates(monkeypatch: pytest.MonkeyPatch) -> None:
     assert target.triggers == {}
 
 
+def test_strict_from_the_file_or_an_override() -> None:
+    assert parse_target(VALID).strict is False
+    assert parse_target({**VALID, "strict": True}).strict is True
+    assert parse_target(VALID).with_overrides(strict=True).strict is True
+    with pytest.raises(TargetError, match="strict"):
+        parse_target({**VALID, "strict": "yes"})
+
+
 def test_defaults_and_env_keys(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("STAGING_KEY", "rtf_from_env")
     document = {

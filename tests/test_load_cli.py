@@ -17,7 +17,14 @@ from routify_suite.cli import main
 from routify_suite.server import RunningServer, running_server
 from tests.mutation.relay import closing_relay
 
-PLOTS = ("latency_over_time.png", "throughput_vs_users.png", "ttft_histogram.png")
+PLOTS = (
+    "latency_over_time.png",
+    "throughput_vs_users.png",
+    "ttft_histogram.png",
+    "itl_histogram.png",
+    "e2e_histogram.png",
+    "report.html",
+)
 TTFT_MS, ITL_MS = 40.0, 15.0
 KEY = "rtf_local_valid"
 
@@ -44,6 +51,10 @@ def test_stream_run_meets_its_slo(tmp_path: Path, capsys: pytest.CaptureFixture[
                 *arguments,
                 "--base-url",
                 server.base_url,
+                "--api-key",
+                KEY,
+                "--model",
+                "deepseek-v3.2",
                 "--slo",
                 str(slo),
                 "--report-dir",
@@ -65,12 +76,15 @@ def test_stream_run_meets_its_slo(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert summary["token_counts"] == {"usage": summary["requests"]}
     assert sum(c["requests"] for c in summary["by_channel"].values()) == summary["requests"]
     assert summary["cost_usd"] > 0
-    assert summary["slo"] == {
-        "passed": True,
-        "source": str(slo),
-        "checked": ["error_rate", "ttft_ms.p50"],
-        "breaches": [],
-    }
+    assert summary["slo"]["passed"] is True
+    assert summary["slo"]["source"] == str(slo)
+    assert summary["slo"]["checked"] == ["error_rate", "ttft_ms.p50"]
+    assert summary["slo"]["breaches"] == []
+    assert [(b["path"], b["passed"]) for b in summary["slo"]["bounds"]] == [
+        ("error_rate", True),
+        ("ttft_ms.p50", True),
+    ]
+    assert summary["slo"]["bounds"][1]["actual"] == summary["ttft_ms"]["p50"]
     for name in ("locust_stats.csv", "locust_stats_history.csv", "locust.html", *PLOTS):
         assert (report / name).stat().st_size > 0, name
     assert "SLO met" in out
@@ -85,6 +99,8 @@ def test_distributed_run_merges_workers_and_breaches(
     # The other client, and an arrival-rate schedule: both options must reach the workers.
     arguments += ["--client", "httpx", "--shape", "constant-arrival-rate:40"]
     unmeetable = Path(__file__).parent.parent / "fixtures" / "slo" / "unmeetable.toml"
+    # An unpaced embedded server: this is about merging, and a 2 s run needs quick answers.
+    arguments += ["--server-ttft-ms", "0", "--server-itl-ms", "0"]
     code = main(
         [*arguments, "--workers", "2", "--slo", str(unmeetable), "--report-dir", str(report)]
     )
@@ -109,7 +125,7 @@ def test_unreachable_url_is_one_line_and_exit_2(
 ) -> None:
     """Like the conformance gate: no Locust run against an endpoint nothing answers at."""
     url = f"http://127.0.0.1:{free_port()}/v1"  # nothing listens there
-    arguments = ["load", "--base-url", url, "--users", "2", "--run-time", "1s"]
+    arguments = ["load", "--base-url", url, "--api-key", KEY, "--model", "m", "--run-time", "1s"]
     code = main([*arguments, "--report-dir", str(tmp_path)])
     err = capsys.readouterr().err
     assert code == 2
@@ -194,3 +210,23 @@ def test_server_closing_kept_alive_connections_costs_reconnects_not_errors(
     assert "reconnects" in out
     assert "SLO met" not in out
     assert "error budget met" in out
+
+
+def test_embedded_server_paces_like_a_model_by_default(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = tmp_path / "report"
+    arguments = ["load", "--scenario", "stream", "--users", "3", "--run-time", "4s"]
+    code = main([*arguments, "--report-dir", str(report)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    summary = read_summary(report)
+    assert "TTFT 200 ms, ITL 20 ms" in summary["run"]["target"]
+    assert summary["requests"] > 0
+    # The defaults (TTFT 200 ms, ITL 20 ms) show in what was measured, with a spread.
+    assert 180 <= summary["ttft_ms"]["p50"] < 600
+    assert 16 <= summary["itl_ms"]["p50"] < 60  # a ticker: a late gap is made up next
+    assert summary["itl_ms"]["max"] > summary["itl_ms"]["p50"]
+    page = (report / "report.html").read_text()
+    assert 'id="chart-itl_histogram"' in page
+    assert "report.html" in out

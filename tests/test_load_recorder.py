@@ -128,7 +128,7 @@ def test_summary_figures() -> None:
     assert summary["ttft_ms"]["p50"] == pytest.approx(100.0, rel=1e-3)
     assert summary["ttft_ms"]["count"] == 2
     assert summary["itl_ms"]["count"] == 4
-    assert summary["output_tokens"] == 10
+    assert summary["output_tokens_total"] == 10
     assert summary["output_tokens_per_s"] == 5.0
     assert summary["token_counts"] == {"usage": 2}
     assert summary["by_channel"] == {"a": {"requests": 3, "cost_usd": 0.000004}}

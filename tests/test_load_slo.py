@@ -159,11 +159,15 @@ def test_gate_fills_summary_and_returns_exit_code() -> None:
         "source": "slo.toml",
         "checked": ["ttft_ms.p95"],
         "breaches": [],
+        "bounds": [
+            {"path": "ttft_ms.p95", "min": None, "max": 800, "actual": 420.0, "passed": True}
+        ],
     }
     breached = summary()
     assert apply_gate(breached, [Bound("ttft_ms.p95", max=100)]) == EXIT_BREACHED
     assert breached["slo"]["passed"] is False
     assert breached["slo"]["breaches"][0]["actual"] == 420.0
+    assert breached["slo"]["bounds"][0]["passed"] is False
 
 
 def test_cli_bad_slo_is_usage_error_before_any_load(

@@ -22,13 +22,26 @@ def _run(name: str, verdicts: dict[str, str]) -> RunResult:
             verdict=verdict,
             group="conformance/test_stream.py::test_stream",
             failed_checks=["stream.done-last"] if verdict == "fail" else [],
+            findings=[
+                {
+                    "check": "stream.done-last",
+                    "expected": "nothing after data: [DONE]",
+                    "got": "2 event(s) after [DONE]",
+                    "rule": "data: [DONE] is the last event",
+                    "request_id": "req_1",
+                    "strict": True,
+                }
+            ]
+            if verdict == "fail"
+            else [],
             got="2 event(s) after [DONE]" if verdict == "fail" else "",
             message="[stream.done-last] <script>alert(1)</script>" if verdict == "fail" else "",
         )
         for case, verdict in verdicts.items()
     ]
     target = {"name": name, "base_url": "http://127.0.0.1:1/v1", "profile": "routify"}
-    return RunResult(target=target, started_at=0.0, duration_s=1.5, exit_status=0, cases=cases)
+    failed = int(any(verdict == "fail" for verdict in verdicts.values()))
+    return RunResult(target=target, started_at=0.0, duration_s=1.5, exit_status=failed, cases=cases)
 
 
 def test_results_json_round_trip(tmp_path: Path) -> None:
@@ -37,32 +50,101 @@ def test_results_json_round_trip(tmp_path: Path) -> None:
     again = load_run(tmp_path)
     assert again.cases == run.cases
     document = json.loads((tmp_path / "results.json").read_text())
-    assert document["counts"] == {"pass": 1, "fail": 1, "non-strict": 1, "not-exercised": 1}
+    assert document["counts"] == {
+        "pass": 1,
+        "fail": 1,
+        "non-strict": 1,
+        "not-exercised": 1,
+        "not-run": 0,
+    }
 
 
-def test_html_matrix_has_one_column_per_run_and_is_self_contained() -> None:
+def test_html_matrix_has_one_column_group_per_run_and_is_self_contained() -> None:
     page = render_matrix([_run("local", {"a": "pass"}), _run("vendor", {"a": "fail", "b": "pass"})])
-    assert "<th>local</th><th>vendor</th>" in page
-    assert 'class="v fail"' in page
-    assert '<span class="missing">' in page  # case b never ran against local
-    assert "<script" not in page
+    assert page.count('class="group"') == 2  # one column group per target
+    assert ">local</th>" in page
+    assert ">vendor</th>" in page
+    assert 'class="cell fail"' in page
+    assert 'id="differs"' in page
+    assert "local: <b>conforms</b>" in page
+    assert "vendor: <b>does not conform</b>" in page
+    # Self-contained: nothing fetched, no script or stylesheet from anywhere.
+    assert " src=" not in page
+    assert "<link" not in page
     assert "http" not in page.replace("http://127.0.0.1:1/v1", "")
 
 
+def test_single_run_page_leads_with_the_verdict_and_the_failed_check() -> None:
+    page = render_matrix([_run("local", {"a": "pass", "b": "fail"})])
+    banner = page.index('id="banner"')
+    first_failure = page.index('<article class="failure fail"')
+    matrix = page.index('id="matrix"')
+    assert banner < first_failure < matrix
+    assert "local does not conform" in page
+    assert "1 check(s) failed in 1 case(s)" in page
+    assert "<code>stream.done-last</code>" in page
+    assert "2 event(s) after [DONE]" in page
+
+
 def test_details_escape_messages() -> None:
-    page = render_matrix([_run("local", {"a": "fail"})], details=True)
-    assert "&lt;script&gt;" in page
-    assert "<script>" not in page
+    run = _run("local", {"a": "fail"})
+    run.cases[0].findings[0]["got"] = "<script>alert(1)</script>"
+    page = render_matrix([run])
+    assert "&lt;script&gt;alert(1)" in page
+    assert "<script>alert" not in page
 
 
-def test_terminal_table_lists_differences() -> None:
+def test_transcripts_are_rendered_once_and_linked_from_cases() -> None:
+    run = _run("local", {"a": "fail"})
+    run.cases[0].exchanges = ["x1"]
+    run.exchanges = {
+        "x1": {
+            "id": "x1",
+            "label": "stream:plain",
+            "url": "http://127.0.0.1:1/v1/chat/completions",
+            "request_headers": {"authorization": "Bearer ***"},
+            "request": '{"stream": true}',
+            "status": 200,
+            "headers": {"content-type": "text/event-stream"},
+            "duration_ms": 3.0,
+            "failure": None,
+            "events": {
+                "count": 2,
+                "first": [{"index": 0, "at_ms": 1.5, "event": "message", "data": "{}"}],
+                "last": [{"index": 1, "at_ms": 2.5, "event": "message", "data": "[DONE]"}],
+                "omitted": 0,
+                "ended": "eof",
+                "detail": "",
+                "violations": [],
+            },
+        }
+    }
+    page = render_matrix([run])
+    assert page.count('<template id="x0-x1">') == 1
+    assert 'data-x="x0-x1"' in page
+    assert "1.5 ms" in page
+    assert "Bearer ***" in page
+
+
+def test_terminal_lists_check_ids_where_runs_differ_within_80_columns() -> None:
     out = io.StringIO()
     runs = [_run("local", {"a": "pass", "b": "pass"}), _run("vendor", {"a": "fail", "b": "pass"})]
-    print_matrix(runs, out, only_differences=True)
+    for case in runs[0].cases + runs[1].cases:
+        case.row = "stream.done-last"
+    print_matrix(runs, out, only_differences=True, width=80)
     text = out.getvalue()
-    assert "test_stream[a]" in text
-    assert "test_stream[b]" not in text
     assert "stream.done-last" in text
+    assert "fail 1/2" in text
+    assert "test_stream[" not in text  # check ids, not node ids
+    assert max(len(line) for line in text.splitlines()) <= 80
+
+
+def test_terminal_says_in_one_line_when_runs_agree() -> None:
+    out = io.StringIO()
+    print_matrix([_run("a", {"x": "pass"}), _run("b", {"x": "pass"})], out, True, width=80)
+    lines = out.getvalue().splitlines()
+    assert lines[-1].startswith("The 2 runs agree on every check")
+    assert not any(line.startswith("check ") for line in lines)
 
 
 @pytest.mark.parametrize(
@@ -81,8 +163,11 @@ def test_report_command_writes_the_matrix(
     write_all(_run("local", {"a": "pass"}), tmp_path / "one")
     write_all(_run("local", {"a": "fail"}), tmp_path / "two")
     output = tmp_path / "matrix.html"
-    assert main(["report", str(tmp_path / "one"), str(tmp_path / "two"), "-o", str(output)]) == 0
+    # Exit 1: one of the runs failed.
+    assert main(["report", str(tmp_path / "one"), str(tmp_path / "two"), "-o", str(output)]) == 1
     page = output.read_text()
     assert "local (one)" in page
     assert "local (two)" in page
-    assert "test_stream[a]" in capsys.readouterr().out
+    assert "stream.done-last" in capsys.readouterr().out
+    assert main(["report", str(tmp_path / "one"), "-o", str(output)]) == 0
+    assert main(["report", str(tmp_path / "missing"), "-o", str(output)]) == 2

@@ -21,7 +21,7 @@ ROUTIFY_CHECKS = frozenset({"response.routify", "response.routify-numbers", "str
 
 def finding(exchange: Exchange | None, check: str, expected: str, got: Any, **kw: Any) -> Finding:
     request_id = exchange.request_id if exchange else None
-    return Finding(check, expected, clip(got), request_id, **kw)
+    return Finding(check, expected, clip(got), request_id, exchange=exchange, **kw)
 
 
 def run_all(checks: dict[str, Check], exchange: Exchange, target: Target) -> list[Finding]:
@@ -65,7 +65,8 @@ def schema_findings(
     """Violations of schema ``name``, each citing the rule its constraint quotes.
 
     Violations inside (or of the presence of) the routify block get ``routify_check``, so a broken
-    routify block is named as such, and follows the profile.
+    routify block is named as such, and follows the profile. A required field left out whose
+    schema admits null is read as null by clients: no impact (non-strict at level SHOULD).
     """
     derived = None if target.strict_routify else _openai_validator(name)
     found = schemas.violations(name, document, derived)
@@ -81,6 +82,7 @@ def schema_findings(
                 f"valid {name} at {violation.path}",
                 violation.message,
                 rule=violation.rule,
+                impact=not violation.omits_nullable,
             )
         )
     return by_profile(target, result)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from email.utils import parsedate_to_datetime
+from typing import Any
 
 from routify_suite.conformance.checks.common import finding, transport
 from routify_suite.conformance.exchange import Exchange
@@ -31,9 +32,22 @@ def envelope_findings(exchange: Exchange) -> list[Finding]:
                 f"a valid error envelope at {violation.path}",
                 violation.message,
                 rule=violation.rule,
+                impact=not (violation.omits_nullable or _untyped_code(violation, value)),
             )
         )
     return found
+
+
+def _untyped_code(violation: schemas.SchemaViolation, document: Any) -> bool:
+    """An integer ``error.code``: OpenAI's is a string, but clients pass it through untyped."""
+    error = document.get("error") if isinstance(document, dict) else None
+    code = error.get("code") if isinstance(error, dict) else None
+    return (
+        violation.path == "$.error.code"
+        and violation.keyword == "type"
+        and isinstance(code, int)
+        and not isinstance(code, bool)
+    )
 
 
 def status_findings(exchange: Exchange, expected: Collection[int], condition: str) -> list[Finding]:
@@ -65,7 +79,7 @@ def retry_after_findings(exchange: Exchange) -> list[Finding]:
                 "error.retry-after",
                 "a Retry-After header on 429",
                 "no Retry-After",
-                strict=False,
+                impact=False,
             )
         ]
     text = value.strip()

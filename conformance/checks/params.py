@@ -24,6 +24,8 @@ class Completion:
     finish_reason: Any = None
     model: Any = None
     completion_tokens: Any = None
+    usage: Any = None
+    """The usage object as sent (a response's, or a stream's last one), or None."""
 
 
 def _assemble_stream(exchange: Exchange) -> Completion:
@@ -34,6 +36,7 @@ def _assemble_stream(exchange: Exchange) -> Completion:
         usage = chunk.get("usage")
         if isinstance(usage, dict):
             completion.completion_tokens = usage.get("completion_tokens")
+            completion.usage = usage
         for choice in chunk.get("choices") or []:
             if not isinstance(choice, dict) or choice.get("index") != 0:
                 continue
@@ -81,6 +84,7 @@ def completion_of(exchange: Exchange) -> tuple[Completion | None, list[Finding]]
             finish_reason=choice.get("finish_reason"),
             model=doc.get("model"),
             completion_tokens=usage.get("completion_tokens"),
+            usage=doc.get("usage"),
         ),
         [],
     )

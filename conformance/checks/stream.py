@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from routify_suite.conformance.checks.common import (
@@ -72,12 +73,7 @@ def _schema(exchange: Exchange, target: Target) -> list[Finding]:
         for item in schema_findings(
             exchange, target, schemas.CHUNK, chunk, "stream.chunk-schema", "stream.routify"
         ):
-            item_got = f"chunk {number}: {item.got}"
-            found.append(
-                Finding(
-                    item.check, item.expected, item_got, item.request_id, item.rule, item.strict
-                )
-            )
+            found.append(replace(item, got=f"chunk {number}: {item.got}"))
     return found
 
 
@@ -107,6 +103,11 @@ def check_routify(exchange: Exchange, target: Target) -> list[Finding]:
     return by_profile(target, found)
 
 
+MOVING_WITHOUT_IMPACT = frozenset({"created"})
+"""Chunk fields clients read from one chunk at most: a value that moves changes nothing for them
+(a changing id or model does: clients key and label a completion by them)."""
+
+
 def check_consistent(exchange: Exchange, target: Target) -> list[Finding]:
     failed = precondition(exchange)
     if failed:
@@ -118,7 +119,9 @@ def check_consistent(exchange: Exchange, target: Target) -> list[Finding]:
         distinct = list(dict.fromkeys(repr(v) for v in values))
         if len(distinct) > 1:
             got = f"{field} took {len(distinct)} values: {', '.join(distinct[:4])}"
-            found.append(finding(exchange, "stream.consistent", f"one {field} in every chunk", got))
+            expected = f"one {field} in every chunk"
+            impact = field not in MOVING_WITHOUT_IMPACT
+            found.append(finding(exchange, "stream.consistent", expected, got, impact=impact))
     if chunks:
         created = created_near(exchange, chunks[0].get("created"), "stream.consistent")
         found.extend(created)
@@ -192,7 +195,7 @@ def _response_finish(
     from routify_suite.conformance.checks.response import finish_consistency
 
     return [
-        Finding("stream.finish-reason", f.expected, f.got, f.request_id)
+        Finding("stream.finish-reason", f.expected, f.got, f.request_id, exchange=exchange)
         for f in finish_consistency(exchange, doc, choices, "delta")
     ]
 
@@ -207,7 +210,7 @@ def check_role(exchange: Exchange, target: Target) -> list[Finding]:
         if delta.get("role") != "assistant":
             got = f"choice {index}: first delta {delta!r}"
             expected = 'role "assistant" in the first delta'
-            found.append(finding(exchange, "stream.role", expected, got, strict=False))
+            found.append(finding(exchange, "stream.role", expected, got, impact=False))
     return found
 
 

@@ -1,9 +1,10 @@
 """`routify-suite conformance`: the conformance suite against a target, as a CI gate.
 
-Resolves and checks the target first (a bad file or an unreachable URL is one line and exit 2,
-before pytest starts), starts the embedded reference server when no target or URL is given, then
-runs the suite in-process with pytest and maps its outcome to 0 (conforms), 1 (a case failed)
-or 2 (usage or configuration error).
+Resolves and checks the target first, then probes it with one request (valid key, default
+model): a bad file, an unreachable URL, a rejected key or a model the target does not serve is
+one line and exit 2, before pytest starts and before any other request. Starts the embedded
+reference server when no target or URL is given, then runs the suite in-process with pytest and
+maps its outcome to 0 (conforms), 1 (a case failed or was not run) or 2 (usage or configuration).
 """
 
 from __future__ import annotations
@@ -11,9 +12,13 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
+
+from routify_suite.redact import Redactor
+from routify_suite.target import Target
 
 DEFAULT_REPORT_DIR = Path("reports") / "conformance"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -39,19 +44,26 @@ def _embedded_or(base_url: str | None, embedded: bool) -> Iterator[str | None]:
 
 
 @contextlib.contextmanager
-def _key_in_environment(api_key: str | None) -> Iterator[str | None]:
-    if not api_key:
+def _in_environment(name: str, value: str | None) -> Iterator[str | None]:
+    """``name`` set to ``value`` while the block runs (nothing when ``value`` is empty)."""
+    if not value:
         yield None
         return
-    previous = os.environ.get(KEY_VARIABLE)
-    os.environ[KEY_VARIABLE] = api_key
+    previous = os.environ.get(name)
+    os.environ[name] = value
     try:
-        yield f"env:{KEY_VARIABLE}"
+        yield value
     finally:
         if previous is None:
-            os.environ.pop(KEY_VARIABLE, None)
+            os.environ.pop(name, None)
         else:
-            os.environ[KEY_VARIABLE] = previous
+            os.environ[name] = previous
+
+
+@contextlib.contextmanager
+def _key_in_environment(api_key: str | None) -> Iterator[str | None]:
+    with _in_environment(KEY_VARIABLE, api_key) as key:
+        yield f"env:{KEY_VARIABLE}" if key else None
 
 
 def _exit_code(pytest_status: int) -> int:
@@ -72,6 +84,7 @@ def _exit_code(pytest_status: int) -> int:
 @click.option("--target", "target_file", type=click.Path(path_type=Path), help="Target file.")
 @click.option("--base-url", help="Base URL (before /chat/completions); overrides the target's.")
 @click.option("--api-key", help="Key overriding keys.valid (env:NAME reads a variable).")
+@click.option("--model", help="Model overriding models.default.")
 @click.option("--profile", type=click.Choice(["routify", "openai"]), help="Override the profile.")
 @click.option(
     "--report-dir",
@@ -87,55 +100,100 @@ def _exit_code(pytest_status: int) -> int:
     show_default=True,
     help="Seconds a stream may stall before its case fails.",
 )
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 64),
+    help="Exchanges in flight at once [default: the target's concurrency, else 12]; 1: in order.",
+)
+@click.option(
+    "--max-time",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Seconds for the whole run; cases not started by then are reported not run (exit 1).",
+)
+@click.option(
+    "--strict",
+    is_flag=True,
+    default=False,
+    help="Fail every non-strict finding too: the full OpenAI contract (docs/verdicts.md).",
+)
 @click.argument("pytest_args", nargs=-1, type=click.UNPROCESSED)
 def conformance(
     target_file: Path | None,
     base_url: str | None,
     api_key: str | None,
+    model: str | None,
     profile: str | None,
     report_dir: Path,
     stream_idle_timeout: float,
+    concurrency: int | None,
+    max_time: float | None,
+    strict: bool,
     pytest_args: Sequence[str],
 ) -> int:
     """Run the conformance suite (routify-suite conformance [OPTIONS] [-- PYTEST ARGS]).
 
     Without --target and --base-url it checks the embedded reference server with
-    fixtures/targets/local.toml. Exit 0: conforms; 1: a case failed; 2: usage or configuration.
+    fixtures/targets/local.toml; --base-url without --target needs --api-key and --model.
+    Exit 0: conforms; 1: a case failed or was not run; 2: usage or configuration.
     """
-    from routify_suite.probe import probe
-    from routify_suite.target import LOCAL_TARGET, TargetError, load_target
+    from routify_suite.conformance.plugin import PROBED_VARIABLE
+    from routify_suite.target import LOCAL_TARGET, TargetError, resolve_target
 
-    path = target_file or LOCAL_TARGET
     try:
-        target = load_target(path).with_overrides(
-            base_url=base_url, api_key=api_key, profile=profile
+        target = resolve_target(
+            target_file, base_url=base_url, api_key=api_key, model=model, profile=profile
         )
     except TargetError as error:
-        return _fail(str(error))
+        return _fail(Redactor([api_key or ""])(str(error)))
     embedded = target_file is None and base_url is None
+    # The embedded server is checked with the local target (its keys), at the server's URL.
+    options = RunOptions(
+        target_file or (LOCAL_TARGET if embedded else None),
+        model,
+        profile,
+        report_dir,
+        stream_idle_timeout,
+        concurrency,
+        max_time,
+    )
     try:
         with (
             _embedded_or(base_url, embedded) as url,
             _key_in_environment(api_key) as key_option,
         ):
-            unreachable = probe(url or target.base_url)
-            if unreachable:
-                return _fail(unreachable)
-            return _run_pytest(
-                path, url, key_option, profile, report_dir, stream_idle_timeout, pytest_args
-            )
+            problem = _probe(url or target.base_url, target)
+            if problem:
+                return _fail(problem)
+            extra = ["--routify-strict", *pytest_args] if strict else pytest_args
+            with _in_environment(PROBED_VARIABLE, url or target.base_url):
+                return _run_pytest(options, url, key_option, extra)
     except RuntimeError as error:  # the embedded server could not start
         return _fail(str(error).splitlines()[0] if str(error) else type(error).__name__)
 
 
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    """The options that reach the plugin as --routify-... arguments."""
+
+    target_file: Path | None
+    model: str | None
+    profile: str | None
+    report_dir: Path
+    idle: float
+    concurrency: int | None
+    max_time: float | None
+
+
+def _probe(base_url: str, target: Target) -> str | None:
+    """One request with the valid key and the default model; a reason (redacted) or None."""
+    from routify_suite.probe import probe
+
+    problem = probe(base_url, key=target.keys["valid"], model=target.models["default"])
+    return target.redactor()(problem) if problem else None
+
+
 def _run_pytest(
-    path: Path,
-    url: str | None,
-    key_option: str | None,
-    profile: str | None,
-    report_dir: Path,
-    idle: float,
-    extra: Sequence[str],
+    options: RunOptions, url: str | None, key_option: str | None, extra: Sequence[str]
 ) -> int:
     import pytest
 
@@ -146,12 +204,10 @@ def _run_pytest(
         # Test modules are imported without putting their folder on sys.path: the suite is only
         # ever imported as routify_suite.conformance, in a checkout and an installed wheel alike.
         "--import-mode=importlib",
-        "--routify-target",
-        str(path),
         "--routify-report-dir",
-        str(report_dir),
+        str(options.report_dir),
         "--routify-stream-idle-timeout",
-        f"{idle:g}",
+        f"{options.idle:g}",
         "-p",
         "no:cacheprovider",
         "-q",
@@ -161,14 +217,19 @@ def _run_pytest(
         "-W",
         "ignore::pytest.PytestAssertRewriteWarning",
     ]
+    if options.target_file:
+        args += ["--routify-target", str(options.target_file)]
     if url:
         args += ["--routify-base-url", url]
     if key_option:
         args += ["--routify-api-key", key_option]
-    if profile:
-        args += ["--routify-profile", profile]
+    for flag, value in (
+        ("--routify-model", options.model),
+        ("--routify-profile", options.profile),
+        ("--routify-concurrency", options.concurrency),
+        ("--routify-max-time", options.max_time),
+    ):
+        if value is not None:
+            args += [flag, f"{value:g}" if isinstance(value, float) else str(value)]
     status = pytest.main([*args, *extra])
-    code = _exit_code(int(status))
-    if code in (EXIT_OK, EXIT_FAILED):
-        click.echo(f"reports: {report_dir}/junit.xml, results.json, report.html")
-    return code
+    return _exit_code(int(status))  # the plugin's summary already said where the reports are

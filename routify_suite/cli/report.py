@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-EXIT_USAGE = 2
+EXIT_FAILED, EXIT_USAGE = 1, 2
 
 
 @click.command("report", context_settings={"help_option_names": ["-h", "--help"]})
@@ -20,12 +20,13 @@ EXIT_USAGE = 2
     show_default=True,
     help="The HTML matrix to write.",
 )
-@click.option("--all", "show_all", is_flag=True, help="List every case, not only differences.")
+@click.option("--all", "show_all", is_flag=True, help="List every check, not only differences.")
 def report(run_dirs: tuple[Path, ...], output: Path, show_all: bool) -> int:
     """Render runs' results.json side by side (routify-suite report DIR...).
 
     Each DIR is a report directory of `routify-suite conformance` (or a results.json).
-    Writes a self-contained HTML matrix and prints the table in the terminal.
+    Writes a self-contained HTML matrix and prints the checks where the runs differ.
+    Exit 0: every run conforms; 1: a run failed; 2: a bad directory or file.
     """
     from routify_suite.report.html import render_matrix
     from routify_suite.report.model import ResultsError, load_run
@@ -48,4 +49,4 @@ def report(run_dirs: tuple[Path, ...], output: Path, show_all: bool) -> int:
         return EXIT_USAGE
     print_matrix(runs, sys.stdout, only_differences=not show_all)
     click.echo(f"matrix: {output}")
-    return 0
+    return EXIT_FAILED if any(run.failed for run in runs) else 0

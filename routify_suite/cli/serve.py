@@ -7,22 +7,13 @@ flushed, so another process (a benchmark, a CI job) can read the URL even with `
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 
 import click
 
+from routify_suite.cli.server_options import capacity_options, delay_option
+
 EXIT_USAGE = 2
-FC = TypeVar("FC", bound=Callable[..., object])
-
-
-def delay_option(flag: str, help: str) -> Callable[[FC], FC]:
-    """A non-negative delay in milliseconds (``--ttft-ms`` / ``--itl-ms``)."""
-    dest = flag.removeprefix("--").replace("-", "_")
-    return click.option(
-        flag, dest, default=0.0, show_default=True, type=click.FloatRange(min=0), help=help
-    )
 
 
 @click.command("serve")
@@ -36,6 +27,7 @@ def delay_option(flag: str, help: str) -> Callable[[FC], FC]:
 )
 @delay_option("--ttft-ms", "Time to first token, in milliseconds.")
 @delay_option("--itl-ms", "Delay between tokens, in milliseconds.")
+@capacity_options()
 @click.option(
     "--accounts",
     "accounts_file",
@@ -43,7 +35,15 @@ def delay_option(flag: str, help: str) -> Callable[[FC], FC]:
     default=None,
     help="Accounts TOML file (default: the shipped fixtures/accounts/default.toml).",
 )
-def serve(host: str, port: int, ttft_ms: float, itl_ms: float, accounts_file: Path | None) -> int:
+def serve(
+    host: str,
+    port: int,
+    ttft_ms: float,
+    itl_ms: float,
+    capacity_tokens_per_s: float,
+    max_concurrency: int,
+    accounts_file: Path | None,
+) -> int:
     """Run the Routify reference server (routify-suite serve)."""
     from routify_suite.server.accounts import AccountsFileError, load_accounts
     from routify_suite.server.runner import (
@@ -60,7 +60,13 @@ def serve(host: str, port: int, ttft_ms: float, itl_ms: float, accounts_file: Pa
     except AccountsFileError as error:
         click.echo(f"routify-suite serve: {error}", err=True)
         return EXIT_USAGE
-    config = build_config(host, port, accounts, Settings(ttft_ms=ttft_ms, itl_ms=itl_ms))
+    settings = Settings(
+        ttft_ms=ttft_ms,
+        itl_ms=itl_ms,
+        capacity_tokens_per_s=capacity_tokens_per_s,
+        max_concurrency=max_concurrency,
+    )
+    config = build_config(host, port, accounts, settings)
     server = NotifyingServer(config, capture_signals=True)
 
     def announce(ready: NotifyingServer) -> None:

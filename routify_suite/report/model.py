@@ -7,12 +7,12 @@ format carries a version and reading it checks what it relies on.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Final
 
 FORMAT: Final = "routify-suite/results@1"
-VERDICTS: Final = ("pass", "fail", "non-strict", "not-exercised")
+VERDICTS: Final = ("pass", "fail", "non-strict", "not-exercised", "not-run")
 
 
 class ResultsError(ValueError):
@@ -38,6 +38,17 @@ class CaseResult:
     message: str = ""
     findings: list[dict[str, Any]] = field(default_factory=list)
     markers: list[str] = field(default_factory=list)
+    kind: str = ""
+    """The kind of exchange the case looks at: its column in the check × exchange matrix."""
+    row: str = ""
+    """The check the case runs by design: its row in the matrix (failed checks add rows)."""
+    exchanges: list[str] = field(default_factory=list)
+    """Ids of the exchanges it saw, keys of :attr:`RunResult.exchanges`."""
+
+    @property
+    def rows(self) -> list[str]:
+        """Every matrix row the case shows in: its own check and any check it failed."""
+        return list(dict.fromkeys([*([self.row] if self.row else []), *self.failed_checks]))
 
 
 @dataclass(slots=True)
@@ -51,6 +62,12 @@ class RunResult:
     cases: list[CaseResult]
     suite: str = "conformance"
     format: str = FORMAT
+    checks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Check id -> {"rule", "level"?}: the suite's check table, so the report quotes rules."""
+    columns: list[str] = field(default_factory=list)
+    """The matrix columns (kinds of exchange) in the order the suite wants them shown."""
+    exchanges: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Exchange id -> wire transcript (keys masked), shared by the cases that saw it."""
     reconnects: int = 0
     """Requests sent again because the server had closed the kept-alive connection they reused."""
     notes: list[str] = field(default_factory=list)
@@ -59,6 +76,19 @@ class RunResult:
     @property
     def name(self) -> str:
         return str(self.target.get("name") or "?")
+
+    @property
+    def failed(self) -> bool:
+        return self.exit_status != 0 or any(case.verdict == "fail" for case in self.cases)
+
+    def rule(self, check: str) -> str:
+        return str(self.checks.get(check, {}).get("rule", ""))
+
+    def level(self, check: str, finding: dict[str, Any] | None = None) -> str:
+        """MUST / SHOULD ... from the finding, else the check table; "" when the run has none."""
+        if finding and finding.get("level"):
+            return str(finding["level"])
+        return str(self.checks.get(check, {}).get("level", ""))
 
     def counts(self) -> dict[str, int]:
         counts = dict.fromkeys(VERDICTS, 0)
@@ -83,8 +113,12 @@ def load_run(path: Path) -> RunResult:
         raise ResultsError(f"{file}: not JSON ({error})") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ResultsError(f"{file}: not a routify-suite results file (format {FORMAT})")
+    known = {f.name for f in fields(CaseResult)}
     try:
-        cases = [CaseResult(**case) for case in document["cases"]]
+        cases = [
+            CaseResult(**{k: v for k, v in case.items() if k in known})
+            for case in document["cases"]
+        ]
         return RunResult(
             target=document["target"],
             started_at=document["started_at"],
@@ -92,8 +126,11 @@ def load_run(path: Path) -> RunResult:
             exit_status=document["exit_status"],
             cases=cases,
             suite=document.get("suite", "conformance"),
+            checks=dict(document.get("checks") or {}),
+            columns=list(document.get("columns") or []),
+            exchanges=dict(document.get("exchanges") or {}),
             reconnects=int(document.get("reconnects", 0)),
             notes=list(document.get("notes", [])),
         )
-    except (KeyError, TypeError) as error:
+    except (KeyError, TypeError, AttributeError) as error:
         raise ResultsError(f"{file}: malformed results ({error})") from None

@@ -1,4 +1,9 @@
-"""The matrix of several runs as a rich table, for the terminal."""
+"""Runs in the terminal: one line per run, then check ids (not node ids) where the runs differ.
+
+Widths come from the terminal (rich reads it, or ``COLUMNS``; 80 when there is none), and no
+cell wraps: check ids keep their width, target names and figures are cut with an ellipsis. When
+the runs agree, one line says so instead of an empty table.
+"""
 
 from __future__ import annotations
 
@@ -9,45 +14,109 @@ from rich.table import Table
 from rich.text import Text
 
 from routify_suite.report.model import VERDICTS, RunResult
+from routify_suite.report.view import Matrix, build_matrix, run_view, verdict_in_row
 
-COLOURS = {"pass": "green", "fail": "red", "non-strict": "yellow", "not-exercised": "dim"}
+COLOURS = {
+    "pass": "green",
+    "fail": "red",
+    "non-strict": "yellow",
+    "not-exercised": "dim",
+    "not-run": "dim",
+}
+SHORT = {
+    "pass": "pass",
+    "fail": "fail",
+    "non-strict": "n-s",
+    "not-exercised": "n-e",
+    "not-run": "n-r",
+}
 
 
-def _cell(verdict: str, checks: list[str]) -> Text:
-    text = verdict + (f" ({', '.join(checks)})" if checks else "")
-    return Text(text, style=COLOURS.get(verdict, "white"))
+def _console(out: TextIO, width: int | None) -> Console:
+    return Console(file=out, highlight=False, soft_wrap=False, width=width)
 
 
-def print_matrix(runs: list[RunResult], out: TextIO, only_differences: bool = False) -> None:
-    """Counts per run, then every case whose verdict is not a pass everywhere."""
-    console = Console(file=out, highlight=False, soft_wrap=False, width=200)
-    summary = Table(title="Runs")
-    summary.add_column("target")
-    summary.add_column("profile")
+def _runs_table(runs: list[RunResult]) -> Table:
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+    if len(runs) > 1:
+        table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("target", no_wrap=True, overflow="ellipsis", max_width=28)
+    table.add_column("verdict", no_wrap=True)
     for verdict in VERDICTS:
-        summary.add_column(verdict, justify="right")
-    summary.add_column("wall time", justify="right")
-    for run in runs:
+        table.add_column(SHORT[verdict], justify="right", no_wrap=True)
+    table.add_column("time", justify="right", no_wrap=True)
+    for number, run in enumerate(runs, 1):
+        view = run_view(run)
         counts = run.counts()
-        summary.add_row(
+        table.add_row(
+            *([str(number)] if len(runs) > 1 else []),
             Text(run.name),
-            str(run.target.get("profile", "")),
-            *(str(counts.get(v, 0)) for v in VERDICTS),
-            f"{run.duration_s:.1f} s",
+            Text(view.verdict, style="green" if view.conforms else "red bold"),
+            *(Text(str(counts.get(v, 0)), style=COLOURS[v]) for v in VERDICTS),
+            f"{run.duration_s:.1f}s",
         )
-    console.print(summary)
-    by_run = [{case.id: case for case in run.cases} for run in runs]
-    ids = sorted({case.id for run in runs for case in run.cases})
-    matrix = Table(title="Cases not passing everywhere" if only_differences else "Cases")
-    matrix.add_column("case", overflow="fold")
-    for run in runs:
-        matrix.add_column(Text(run.name))
-    for case_id in ids:
-        cases = [cases.get(case_id) for cases in by_run]
-        if only_differences and all(c is not None and c.verdict == "pass" for c in cases):
-            continue
-        matrix.add_row(
-            Text(case_id),
-            *(Text("—") if c is None else _cell(c.verdict, c.failed_checks) for c in cases),
+    return table
+
+
+def _row_cell(run: RunResult, row: str) -> Text:
+    verdicts = [verdict_in_row(case, row) for case in run.cases if row in case.rows]
+    if not verdicts:
+        return Text("—", style="dim")
+    for verdict in ("fail", "non-strict"):
+        if verdict in verdicts:
+            return Text(
+                f"{SHORT[verdict]} {verdicts.count(verdict)}/{len(verdicts)}",
+                style=COLOURS[verdict],
+            )
+    if "pass" in verdicts:
+        return Text(f"pass {len(verdicts)}", style="green")
+    return Text("n-e", style="dim")
+
+
+def _differences(
+    runs: list[RunResult], matrix: Matrix, only_differences: bool, width: int
+) -> Table | None:
+    failed = {check for run in runs for case in run.cases for check in case.failed_checks}
+
+    def shown(row: str) -> bool:
+        if not only_differences:
+            return True
+        return matrix.differs(row) if len(runs) > 1 else row in failed
+
+    rows = [row for row in matrix.rows if shown(row)]
+    if not rows:
+        return None
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+    check_width = max(len(row) for row in rows)
+    table.add_column("check", no_wrap=True, width=check_width)
+    # What is left after the check ids and the two-space gaps, shared by the runs.
+    share = max(9, (width - check_width - 2 * len(runs)) // len(runs))
+    for number, run in enumerate(runs, 1):
+        label = run.name if len(runs) == 1 else f"{number} {run.name}"
+        table.add_column(
+            Text(label), no_wrap=True, overflow="ellipsis", justify="right", max_width=share
         )
-    console.print(matrix)
+    for row in rows:
+        table.add_row(Text(row), *(_row_cell(run, row) for run in runs))
+    return table
+
+
+def print_matrix(
+    runs: list[RunResult], out: TextIO, only_differences: bool = False, width: int | None = None
+) -> None:
+    """One line per run, then the check ids whose verdicts differ between the runs (one run:
+    those that failed); every row with ``only_differences=False``."""
+    console = _console(out, width)
+    console.print(_runs_table(runs))
+    matrix = build_matrix(runs)
+    table = _differences(runs, matrix, only_differences, console.width)
+    if table is None:
+        if len(runs) > 1:
+            console.print(
+                f"The {len(runs)} runs agree on every check "
+                f"({len(matrix.rows)} checks × {len(matrix.columns)} kinds of exchange)."
+            )
+        return
+    title = "checks where the runs differ" if len(runs) > 1 else "failed checks"
+    console.print(Text(("every check" if not only_differences else title) + ":", style="bold"))
+    console.print(table)

@@ -25,7 +25,7 @@ from routify_suite.server.pacing import wait_until
 from routify_suite.server.rendering import response_body
 from routify_suite.server.service import Answer, authenticate, new_request_ids, prepare
 from routify_suite.server.state import ServerState, Settings
-from routify_suite.server.streaming import RAW_SEND_KEY, CompletionStream
+from routify_suite.server.streaming import RAW_SEND_KEY, CompletionStream, SharedCapacityStream
 
 log = logging.getLogger("routify_suite.server")
 _MODEL_CREATED = 1747836000  # the spec's example timestamp
@@ -60,9 +60,13 @@ async def chat_completions(request: Request) -> Response:
     except errors.ApiError as error:
         return error_response(error, ids[0])
     if answer.request.get("stream"):
+        if state.capacity is not None:
+            return SharedCapacityStream(answer, state)
         return CompletionStream(answer, state)
     settings = state.settings
-    if settings.ttft_ms > 0 or settings.itl_ms > 0:
+    if state.capacity is not None:
+        await _generate_within_capacity(answer, state)
+    elif settings.ttft_ms > 0 or settings.itl_ms > 0:
         tokens = max(1, answer.completion.completion_tokens)
         await _simulate_generation(answer, settings, tokens)
     cost = answer.reservation.settle(answer.cost_nano())
@@ -78,6 +82,33 @@ async def _simulate_generation(answer: Answer, settings: Settings, tokens: int) 
     except asyncio.CancelledError:
         answer.reservation.release()
         raise
+
+
+async def _generate_within_capacity(answer: Answer, state: ServerState) -> None:
+    """A non-streaming answer under the capacity model: queue for a slot, then take as long as
+    its stream would at the token gap of the moment it was admitted (held until sent)."""
+    capacity = state.capacity
+    assert capacity is not None
+    admission = capacity.enter()
+    try:
+        await admission
+    except asyncio.CancelledError:
+        if admission.done() and not admission.cancelled():
+            capacity.leave()
+        admission.cancel()
+        answer.reservation.release()
+        raise
+    try:
+        settings = state.settings
+        step_s = capacity.step_s(settings.itl_ms / 1000)
+        tokens = max(1, answer.completion.completion_tokens)
+        admitted = time.perf_counter()
+        await wait_until(admitted + settings.ttft_ms / 1000 + step_s * (tokens - 1))
+    except asyncio.CancelledError:
+        answer.reservation.release()
+        raise
+    finally:
+        capacity.leave()
 
 
 def _model_card(name: str) -> dict[str, object]:

@@ -4,6 +4,10 @@ The text is drawn from a PRNG seeded with a hash of the concrete model and the m
 ``stream``, ``max_tokens`` and ``stop`` do not change what the model "would say": a capped or
 stopped answer is a prefix of the uncapped one, which is what lets a test pick a stop sequence
 from one answer and see it honoured in the next. Tools and JSON mode change the seed.
+
+vLLM's extensions ``ignore_eos: true`` (generate up to ``max_tokens``) and ``min_tokens`` are
+honoured for text answers: the answer goes on past its natural end, so a load test can ask for
+an exact output length.
 """
 
 from __future__ import annotations
@@ -99,6 +103,32 @@ def _chosen_tool(request: dict[str, Any], rng: random.Random) -> dict[str, Any] 
     return tools[rng.randrange(len(tools))]["function"]
 
 
+def _int_option(request: dict[str, Any], name: str) -> int:
+    """A non-negative integer extension field (``min_tokens``); anything else counts as 0."""
+    value = request.get(name)
+    if isinstance(value, bool) or not isinstance(value, int):
+        return 0
+    return max(0, value)
+
+
+def _wanted_length(request: dict[str, Any]) -> int:
+    """The fewest tokens vLLM's extensions ask for: ``max_tokens`` under ``ignore_eos: true``,
+    else ``min_tokens``; 0 when neither is sent (the natural end stands)."""
+    cap = request.get("max_tokens")
+    if request.get("ignore_eos") is True and isinstance(cap, int):
+        return cap
+    minimum = _int_option(request, "min_tokens")
+    return min(minimum, cap) if isinstance(cap, int) else minimum
+
+
+def _extend(rng: random.Random, tokens: list[str], wanted: int) -> list[str]:
+    """Keep talking past the natural end until ``wanted`` tokens: the shorter answer stays a
+    prefix of the longer one, as with ``max_tokens``."""
+    while len(tokens) < wanted:
+        tokens += tokenize(" " + _sentences(rng, min(MAX_WORDS, wanted - len(tokens) + 1)))
+    return tokens
+
+
 def _apply_limits(tokens: list[str], natural_end: str, request: dict[str, Any]) -> Completion:
     """Cut at the first stop sequence within the first max_tokens tokens, else at the cap."""
     cap = request.get("max_tokens")
@@ -133,4 +163,8 @@ def generate(model: str, request: dict[str, Any]) -> Completion:
     text = _sentences(rng, rng.randint(MIN_WORDS, MAX_WORDS))
     if json_mode:
         text = orjson.dumps({"answer": text, "model": model}).decode()
-    return _apply_limits(tokenize(text), "stop", request)
+    tokens = tokenize(text)
+    wanted = _wanted_length(request)
+    if wanted > len(tokens) and not json_mode:
+        tokens = _extend(rng, tokens, wanted)
+    return _apply_limits(tokens, "stop", request)

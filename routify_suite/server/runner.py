@@ -180,9 +180,16 @@ def running_server(
     ttft_ms: float = 0,
     itl_ms: float = 0,
     accounts: dict[str, Account] | Path | str | None = None,
+    capacity_tokens_per_s: float = 0.0,
+    max_concurrency: int = 0,
 ) -> Iterator[RunningServer]:
     """Serve the reference server in a background thread for the ``with`` block."""
-    settings = Settings(ttft_ms=ttft_ms, itl_ms=itl_ms)
+    settings = Settings(
+        ttft_ms=ttft_ms,
+        itl_ms=itl_ms,
+        capacity_tokens_per_s=capacity_tokens_per_s,
+        max_concurrency=max_concurrency,
+    )
     config = build_config(host, port, resolve_accounts(accounts), settings)
     with serving_in_thread(config) as server:
         state: ServerState = server.config.app.state.routify

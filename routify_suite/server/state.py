@@ -7,6 +7,7 @@ import threading
 from dataclasses import dataclass, field
 
 from routify_suite.server.accounts import Account
+from routify_suite.server.capacity import Capacity
 from routify_suite.server.ledger import Ledger
 from routify_suite.server.ratelimit import RateLimiter
 from routify_suite.server.ticker import Ticker
@@ -19,6 +20,14 @@ class Settings:
     itl_ms: float = 0.0
     """Delay between two tokens."""
     maintenance_retry_after_s: int = 30
+    capacity_tokens_per_s: float = 0.0
+    """Tokens per second shared by all admitted streams (0: no shared budget)."""
+    max_concurrency: int = 0
+    """Requests served at once; the rest queue in order (0: no limit)."""
+
+    @property
+    def has_capacity(self) -> bool:
+        return self.capacity_tokens_per_s > 0 or self.max_concurrency > 0
 
 
 class StreamTracker:
@@ -59,7 +68,15 @@ class ServerState:
     limiter: RateLimiter = field(init=False)
     streams: StreamTracker = field(default_factory=StreamTracker)
     ticker: Ticker = field(default_factory=Ticker)
+    capacity: Capacity | None = field(init=False)
+    """The capacity model when ``--capacity-tokens-per-s`` or ``--max-concurrency`` is set."""
 
     def __post_init__(self) -> None:
+        settings = self.settings
+        self.capacity = (
+            Capacity(settings.capacity_tokens_per_s, settings.max_concurrency)
+            if settings.has_capacity
+            else None
+        )
         self.ledger = Ledger(self.accounts.values())
         self.limiter = RateLimiter({key: a.rate_limit for key, a in self.accounts.items()})

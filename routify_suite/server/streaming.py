@@ -15,6 +15,7 @@ drops, so nothing lingers until the text would have ended.
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 from starlette.responses import Response
@@ -31,6 +32,8 @@ RAW_SEND_KEY = "routify.raw_send"
 
 class CompletionStream(Response):
     media_type = "text/event-stream"
+    unpaced = True
+    """Without delays the whole stream may go out in one write."""
 
     def __init__(self, answer: Answer, state: ServerState) -> None:
         # Not Response.__init__: it would add "content-length: 0" for the empty body.
@@ -55,7 +58,7 @@ class CompletionStream(Response):
         streams.opened()
         try:
             await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
-            if self._first_due <= self.answer.started and self._step <= 0:
+            if self.unpaced and self._first_due <= self.answer.started and self._step <= 0:
                 self.sent = len(self.events)
                 body = b"".join(self.events) + self._closing()
                 await send({"type": "http.response.body", "body": body, "more_body": False})
@@ -64,15 +67,24 @@ class CompletionStream(Response):
             self._done = asyncio.get_running_loop().create_future()
             listener = asyncio.ensure_future(self._watch_disconnect(receive))
             try:
-                self.state.ticker.schedule(self, self._first_due)
-                await self._done
+                if await self._admitted():
+                    self.state.ticker.schedule(self, self._first_due)
+                    await self._done
             finally:
                 listener.cancel()
+                self._leave()
         finally:
             self.closed = True
             if not self.finishing:
                 self._settle_partial()
             streams.closed(cancelled=not self.finishing)
+
+    async def _admitted(self) -> bool:
+        """Whether to start generating (a capacity model may make the stream wait first)."""
+        return True
+
+    def _leave(self) -> None:
+        """The stream is over (sent, or its client left): free what :meth:`_admitted` took."""
 
     async def _watch_disconnect(self, receive: Receive) -> None:
         while (await receive())["type"] != "http.disconnect":
@@ -101,6 +113,11 @@ class CompletionStream(Response):
         last = end == len(events)
         if last:
             body += self._closing()
+        self._write(body, last)
+        return None if last else self._first_due + end * step
+
+    def _write(self, body: bytes, last: bool) -> None:
+        """One body chunk to the socket, without awaiting a write the kernel took at once."""
         assert self._send is not None
         pending = send_now(
             self._send({"type": "http.response.body", "body": body, "more_body": not last})
@@ -110,8 +127,6 @@ class CompletionStream(Response):
             pending.add_done_callback(self._send_done)
         if last:
             self._finish()
-            return None
-        return self._first_due + end * step
 
     def _send_done(self, task: asyncio.Task[Any]) -> None:
         self.busy = False
@@ -133,3 +148,51 @@ class CompletionStream(Response):
         undelivered = len(self.events) - self.sent
         delivered = max(0, answer.completion.completion_tokens - undelivered)
         answer.reservation.settle(answer.cost_nano(delivered))
+
+
+class SharedCapacityStream(CompletionStream):
+    """A stream under the capacity model (:mod:`routify_suite.server.capacity`).
+
+    It waits for admission (with the disconnect listener running, so a client that gives up
+    leaves the queue), its first token is due ``--ttft-ms`` after admission, and each next token
+    ``max(--itl-ms, N / T)`` after the previous one, with N read at every token: the gap follows
+    the load as streams come and go. A separate class, so the default stream's hot path is as it
+    was.
+    """
+
+    unpaced = False
+
+    def __init__(self, answer: Answer, state: ServerState) -> None:
+        super().__init__(answer, state)
+        assert state.capacity is not None
+        self.capacity = state.capacity
+        self._holds_slot = False
+        self._due = self._first_due
+
+    async def _admitted(self) -> bool:
+        admission = self.capacity.enter()
+        assert self._done is not None
+        await asyncio.wait((admission, self._done), return_when=asyncio.FIRST_COMPLETED)
+        if not admission.done():
+            admission.cancel()  # the client left while queued
+            return False
+        self._holds_slot = True
+        self._due = self._first_due = time.perf_counter() + self.state.settings.ttft_ms / 1000
+        return not self.closed
+
+    def _leave(self) -> None:
+        if self._holds_slot:
+            self._holds_slot = False
+            self.capacity.leave()
+
+    def emit(self, now: float) -> float | None:
+        """Send the next event; the one after is due one shared-budget step later."""
+        events, index = self.events, self.sent
+        self.sent = index + 1
+        last = self.sent == len(events)
+        body = events[index] + self._closing() if last else events[index]
+        self._write(body, last)
+        if last:
+            return None
+        self._due += self.capacity.step_s(self._step)
+        return self._due

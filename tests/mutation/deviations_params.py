@@ -73,6 +73,22 @@ PARAM_DEVIATIONS: tuple[Deviation, ...] = (
         request=t.edit_request(t.clamp_temperature),
     ),
     deviation(
+        "top-p-refused",
+        "params",
+        "a valid top_p answered 400",
+        "top-p",
+        ("params.accepted",),
+        request=t.edit_request(t.reject_top_p),
+    ),
+    deviation(
+        "tier-refuses-every-model",
+        "params",
+        "the restricted tier's key is refused for every model",
+        "tier",
+        ("params.model-tier",),
+        request=t.tier_refuses_every_model,
+    ),
+    deviation(
         "auto-model-unresolved",
         "params",
         "routify-auto answers as model routify-auto",

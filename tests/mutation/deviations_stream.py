@@ -72,14 +72,6 @@ STREAM_DEVIATIONS: tuple[Deviation, ...] = (
         events=t.on_chunks(t.change_model),
     ),
     deviation(
-        "created-changes",
-        "sse",
-        "created changes mid-stream",
-        STREAMS,
-        ("stream.consistent",),
-        events=t.on_chunks(t.change_created),
-    ),
-    deviation(
         "stream-stalls",
         "sse",
         "the stream stops sending after two events",

@@ -5,10 +5,12 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from routify_suite.cli import main
+from routify_suite.target import LOCAL_TARGET
 from tests.mutation.deviation import Deviation
 from tests.mutation.relay import closing_relay
 
@@ -59,25 +61,46 @@ class SuiteRun:
         return "\n".join(lines) or self.output[-3000:]
 
 
-def run_suite(proxy_root: str, deviation: Deviation, report_dir: Path) -> SuiteRun:
-    """The suite, through ``deviation``, on the cases its ``select`` picks (empty: all)."""
+def run_suite(
+    proxy_root: str,
+    deviation: Deviation,
+    report_dir: Path,
+    options: Sequence[str] = (),
+    every_case: bool = False,
+    strict: bool = False,
+) -> SuiteRun:
+    """The suite, through ``deviation``, on the cases its ``select`` picks (empty or
+    ``every_case``: all), with more CLI ``options`` (e.g. --concurrency), or ``--strict``."""
     with contextlib.ExitStack() as stack:
         if deviation.closes_connections:
             proxy_root, _ = stack.enter_context(closing_relay(proxy_root))
-        return _run(f"{proxy_root}/{deviation.name}/v1", deviation, report_dir)
+        base_url = f"{proxy_root}/{deviation.name}/v1"
+        return _run(base_url, deviation, report_dir, options, every_case, strict)
 
 
-def _run(base_url: str, deviation: Deviation, report_dir: Path) -> SuiteRun:
+def _run(
+    base_url: str,
+    deviation: Deviation,
+    report_dir: Path,
+    options: Sequence[str],
+    every_case: bool,
+    strict: bool,
+) -> SuiteRun:
+    select = "" if every_case else deviation.select
     argv = [
         "conformance",
+        *(["--strict"] if strict else []),
+        "--target",
+        str(LOCAL_TARGET),  # the reference server's keys and models, behind the proxy
         "--base-url",
         base_url,
         "--report-dir",
         str(report_dir),
         "--stream-idle-timeout",
         STREAM_IDLE_TIMEOUT_S,
+        *options,
         "--",
-        *(["-k", deviation.select] if deviation.select else []),
+        *(["-k", select] if select else []),
         "-q",
         "-p",
         "no:cacheprovider",

@@ -294,3 +294,111 @@ def clamp_temperature(document: Doc) -> None:
 def stream_ignored(document: Doc) -> None:
     document["stream"] = False
     document.pop("stream_options", None)
+
+
+# --- tolerated departures: what only OpenAI's contract asks, and no client acts on ------------
+
+
+def accept_empty_tools(document: Doc) -> None:
+    """A server that takes ``tools: []`` as no tools (OpenAI answers 400)."""
+    if document.get("tools") == []:
+        document.pop("tools")
+
+
+def accept_five_stops(document: Doc) -> None:
+    """A server that takes more than OpenAI's four stop sequences."""
+    stop = document.get("stop")
+    if isinstance(stop, list) and len(stop) > 4:
+        document["stop"] = stop[:4]
+
+
+def error_without_param(reply: Reply) -> Reply:
+    """The error envelope leaves out the nullable ``param``."""
+    document = reply.document()
+    if isinstance(document, dict) and isinstance(document.get("error"), dict):
+        document["error"].pop("param", None)
+        return reply.with_document(document)
+    return reply
+
+
+def integer_error_code(reply: Reply) -> Reply:
+    """The error envelope's ``code`` is the HTTP status as an integer."""
+    document = reply.document()
+    if isinstance(document, dict) and isinstance(document.get("error"), dict):
+        document["error"]["code"] = reply.status
+        return reply.with_document(document)
+    return reply
+
+
+def finish_reason_only_last(chunk: Doc, _: int) -> None:
+    """Chunks leave out ``finish_reason: null`` until the one that finishes."""
+    for choice in chunk.get("choices", []):
+        if choice.get("finish_reason") is None:
+            choice.pop("finish_reason", None)
+
+
+def every(*changes: Callable[..., Any]) -> Callable[..., Any]:
+    """Edits in place applied one after another (chunk edits, request edits)."""
+
+    def apply(*args: Any) -> None:
+        for change in changes:
+            change(*args)
+
+    return apply
+
+
+def in_turn(*changes: Callable[[Reply], Reply]) -> Callable[[Reply], Reply]:
+    """Reply changes applied one after another."""
+
+    def apply(reply: Reply) -> Reply:
+        for change in changes:
+            reply = change(reply)
+        return reply
+
+    return apply
+
+
+# --- more deviations: one for each check no other deviation reaches ---------------------------
+
+RESTRICTED_TIER_KEY = "rtf_local_basic"
+RESTRICTED_MODEL = "deepseek-r2-pro"
+
+
+def same_id(document: Doc) -> None:
+    document["id"] = "chatcmpl-always-the-same"
+
+
+def same_chunk_id(chunk: Doc, _: int) -> None:
+    chunk["id"] = "chatcmpl-always-the-same"
+
+
+def finish_tool_calls_without_calls(document: Doc) -> None:
+    for choice in document["choices"]:
+        if not choice["message"].get("tool_calls"):
+            choice["finish_reason"] = "tool_calls"
+
+
+def success_not_json(reply: Reply, _: Upstream) -> Reply:
+    if reply.status != 200 or not isinstance(reply.document(), dict):
+        return reply
+    return Reply(reply.status, reply.headers, b"OK")
+
+
+def success_as_201(reply: Reply, _: Upstream) -> Reply:
+    return Reply(201, reply.headers, reply.body) if reply.status == 200 else reply
+
+
+def reject_top_p(document: Doc) -> None:
+    """A server that refuses top_p: the reference server answers 400 to the out-of-range value."""
+    if "top_p" in document:
+        document["temperature"] = 5
+
+
+def tier_refuses_every_model(upstream: Upstream) -> Upstream:
+    """The restricted tier's key gets 403 whatever the model."""
+    if RESTRICTED_TIER_KEY not in upstream.headers.get("authorization", ""):
+        return upstream
+    document = upstream.document()
+    if not isinstance(document, dict):
+        return upstream
+    return upstream.with_document({**document, "model": RESTRICTED_MODEL})
