@@ -198,7 +198,8 @@ def test_server_closing_kept_alive_connections_costs_reconnects_not_errors(
     report = tmp_path / "report"
     arguments = ["load", "--scenario", "mixed", "--users", "2", "--run-time", "2s"]
     with closing_relay(root) as (url, relay):
-        code = main([*arguments, "--base-url", f"{url}/v1", "--report-dir", str(report)])
+        arguments += ["--base-url", f"{url}/v1", "--api-key", KEY, "--model", "deepseek-v3.2"]
+        code = main([*arguments, "--report-dir", str(report)])
     out = capsys.readouterr().out
     assert code == 0, out
     summary = read_summary(report)
