@@ -220,6 +220,16 @@ def wants_usage(exchange: Exchange) -> bool:
     return isinstance(options, dict) and options.get("include_usage") is True
 
 
+def _carries_answer(choice: Any) -> bool:
+    """A choice with anything a client reads: content, tool calls, a refusal or finish_reason."""
+    if not isinstance(choice, dict):
+        return True
+    delta = choice.get("delta") if isinstance(choice.get("delta"), dict) else {}
+    return choice.get("finish_reason") is not None or any(
+        delta.get(name) not in (None, "", []) for name in ("content", "tool_calls", "refusal")
+    )
+
+
 def check_usage(exchange: Exchange, target: Target) -> list[Finding]:
     failed = precondition(exchange)
     if failed or not wants_usage(exchange):
@@ -236,7 +246,11 @@ def check_usage(exchange: Exchange, target: Target) -> list[Finding]:
     last = chunks[carrying[-1]]
     if last.get("choices") != []:
         got = f"choices {last.get('choices')!r}"
-        found.append(finding(exchange, "stream.usage", "the usage chunk has choices []", got))
+        # Empty deltas beside the usage give a reader nothing to act on (non-strict); content,
+        # tool calls or a finish_reason there would be read as part of the answer.
+        carries = any(_carries_answer(choice) for choice in last.get("choices") or [])
+        expected = "the usage chunk has choices []"
+        found.append(finding(exchange, "stream.usage", expected, got, impact=carries))
     found.extend(usage_sum(exchange, last.get("usage"), "stream.usage"))
     return found
 

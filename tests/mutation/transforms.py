@@ -402,3 +402,20 @@ def tier_refuses_every_model(upstream: Upstream) -> Upstream:
     if not isinstance(document, dict):
         return upstream
     return upstream.with_document({**document, "model": RESTRICTED_MODEL})
+
+
+def key_without_bearer_accepted(upstream: Upstream) -> Upstream:
+    """A server that takes a valid key also as ``Basic <key>`` or a bare ``<key>``."""
+    value = next((v for k, v in upstream.headers.items() if k.lower() == "authorization"), "")
+    key = value.removeprefix("Basic ").strip()
+    if not key.startswith("rtf_") or value.startswith("Bearer "):
+        return upstream
+    headers = {k: v for k, v in upstream.headers.items() if k.lower() != "authorization"}
+    headers["authorization"] = f"Bearer {key}"
+    return Upstream(upstream.method, upstream.path, headers, upstream.body)
+
+
+def usage_chunk_empty_choice(chunk: Doc, _: int) -> None:
+    """The usage chunk carries one choice with an empty delta instead of ``choices: []``."""
+    if isinstance(chunk.get("usage"), dict) and chunk.get("choices") == []:
+        chunk["choices"] = [{"index": 0, "delta": {}, "finish_reason": None}]
