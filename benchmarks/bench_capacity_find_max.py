@@ -27,9 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from routify_suite.load.processes import ReferenceServer
-
 from routify_suite.cli import main as routify
+from routify_suite.load.processes import ReferenceServer
 
 TOLERANCE = 0.15
 

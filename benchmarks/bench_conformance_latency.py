@@ -27,9 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from routify_suite.load.processes import ReferenceServer  # noqa: E402
-
 from routify_suite.cli import main  # noqa: E402
+from routify_suite.load.processes import ReferenceServer  # noqa: E402
 from routify_suite.server import running_server  # noqa: E402
 from routify_suite.target import DEFAULT_CONCURRENCY, LOCAL_TARGET  # noqa: E402
 from tests.mutation.serving import running_proxy  # noqa: E402

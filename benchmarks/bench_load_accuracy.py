@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 from rich.console import Console
+
 from routify_suite.load.processes import ReferenceServer
 from routify_suite.load.run import LoadOptions, run_load
 

@@ -24,10 +24,10 @@ import time
 from pathlib import Path
 
 import httpx
+
 from routify_suite.load.files import KEY_ENV, REFERENCE_KEY
 from routify_suite.load.payload import PATH, request_body
 from routify_suite.load.processes import ReferenceServer
-
 from routify_suite.paths import package_dir
 
 PLAIN = Path(__file__).with_name("bench_load_plain_locustfile.py")

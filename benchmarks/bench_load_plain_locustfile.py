@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 
 from locust import FastHttpUser, task
+
 from routify_suite.load.payload import PATH, request_body
 
 HEADERS = {

@@ -20,9 +20,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from routify_suite.load.processes import ReferenceServer
-
 from routify_suite.cli import main as routify
+from routify_suite.load.processes import ReferenceServer
 from routify_suite.paths import FIXTURES_DIR
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+
 from routify_suite.conformance.exchange import (
     END_CUT,
     END_DEADLINE,
@@ -26,7 +27,6 @@ from routify_suite.conformance.exchange import (
 )
 from routify_suite.conformance.findings import CaseLog
 from routify_suite.conformance.transcript import new_exchange_id, transcript
-
 from routify_suite.keepalive import ConnectionTrace, stale_connection
 from routify_suite.target import Target
 
@@ -298,7 +298,6 @@ def log_observer(log_of: Callable[[], CaseLog | None], target: Target | None = N
     """Report each exchange to the case running now: its request id, its wire transcript (keys
     masked with the target's redactor), and error-envelope findings."""
     from routify_suite.conformance.checks.errors import envelope_findings
-
     from routify_suite.redact import Redactor
 
     redact = target.redactor() if target is not None else Redactor()

@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
+
 from routify_suite.conformance.client import ConformanceClient, Timeouts, log_observer
 from routify_suite.conformance.client_impact import with_client_evidence
 from routify_suite.conformance.exchanges import Exchanges
@@ -26,7 +27,6 @@ from routify_suite.conformance.plugin import (
     seconds,
 )
 from routify_suite.conformance.pool import ExchangePool
-
 from routify_suite.probe import probe
 from routify_suite.target import Target
 

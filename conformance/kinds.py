@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pytest
+
 from routify_suite.conformance import bodies
 from routify_suite.conformance.findings import not_exercised
 from routify_suite.conformance.plan import Request
-
 from routify_suite.target import Target
 
 if TYPE_CHECKING:

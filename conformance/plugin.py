@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+
 from routify_suite.conformance.rows import Row
 
 if TYPE_CHECKING:
     from routify_suite.conformance.findings import CaseLog
-
     from routify_suite.target import Target
 
 SUITE_DIR = Path(__file__).resolve().parent

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+
 from routify_suite.conformance.exchange import Exchange
 
 REPLAY_BASE_URL = "http://replay.invalid/v1"

@@ -9,7 +9,6 @@ from typing import Any
 from routify_suite.conformance.columns import column_order, placement
 from routify_suite.conformance.registry import CHECKS, checks_table
 from routify_suite.conformance.rows import Row
-
 from routify_suite.keepalive import REUSED_CONNECTION_NOTE
 from routify_suite.report.model import CaseResult, RunResult
 from routify_suite.report.writers import write_all

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+
 from routify_suite.conformance import bodies
 from routify_suite.conformance.checks.common import finding
 from routify_suite.conformance.checks.response import all_response_findings
@@ -17,7 +18,6 @@ from routify_suite.conformance.exchange import Exchange
 from routify_suite.conformance.exchanges import Exchanges
 from routify_suite.conformance.findings import CaseLog, Finding
 from routify_suite.conformance.plan import Request, planned
-
 from routify_suite.target import Target
 
 pytestmark = pytest.mark.concurrency

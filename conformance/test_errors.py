@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import pytest
+
 from routify_suite.conformance import bodies
 from routify_suite.conformance.checks.errors import (
     error_findings,
@@ -20,7 +21,6 @@ from routify_suite.conformance.exchanges import Exchanges
 from routify_suite.conformance.findings import CaseLog, Finding, not_exercised
 from routify_suite.conformance.plan import Request, planned
 from routify_suite.conformance.registry import SHOULD
-
 from routify_suite.target import Target
 
 pytestmark = pytest.mark.errors

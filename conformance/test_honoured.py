@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from routify_suite.conformance import bodies
 from routify_suite.conformance.checks import params
 from routify_suite.conformance.exchange import Exchange
 from routify_suite.conformance.exchanges import Exchanges
 from routify_suite.conformance.findings import CaseLog, not_exercised
 from routify_suite.conformance.plan import Request, Then, planned
-
 from routify_suite.target import Target
 
 pytestmark = [pytest.mark.params, pytest.mark.honoured]

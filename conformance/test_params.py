@@ -7,6 +7,7 @@ conforming response, so every response check runs on it too.
 from __future__ import annotations
 
 import pytest
+
 from routify_suite.conformance.bodies import ParameterCase, parameter_cases
 from routify_suite.conformance.checks.common import finding
 from routify_suite.conformance.checks.response import all_response_findings
@@ -14,7 +15,6 @@ from routify_suite.conformance.exchange import Exchange
 from routify_suite.conformance.exchanges import Exchanges
 from routify_suite.conformance.findings import CaseLog, Finding, not_exercised
 from routify_suite.conformance.plan import Request, planned
-
 from routify_suite.target import Target
 
 pytestmark = pytest.mark.params

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
+
 from routify_suite.conformance.checks.response import RESPONSE_CHECKS
 from routify_suite.conformance.exchanges import Exchanges
 from routify_suite.conformance.findings import CaseLog
 from routify_suite.conformance.kinds import RESPONSE_KINDS, Kind, check_kind, kind_plan, matrix
 from routify_suite.conformance.plan import planned
-
 from routify_suite.target import Target
 
 pytestmark = pytest.mark.response

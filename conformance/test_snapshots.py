@@ -10,6 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from syrupy.assertion import SnapshotAssertion
+
+from routify_suite import schemas
 from routify_suite.conformance import bodies
 from routify_suite.conformance.checks.common import finding
 from routify_suite.conformance.exchanges import Exchanges
@@ -17,9 +20,6 @@ from routify_suite.conformance.findings import CaseLog
 from routify_suite.conformance.kinds import RESPONSE_KINDS, STREAM_KINDS, kind_request
 from routify_suite.conformance.plan import Request, planned
 from routify_suite.conformance.shape import shape_of, stream_shape
-from syrupy.assertion import SnapshotAssertion
-
-from routify_suite import schemas
 from routify_suite.target import Target
 
 pytestmark = pytest.mark.snapshot

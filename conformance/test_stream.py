@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
+
 from routify_suite.conformance.checks.stream import STREAM_CHECKS
 from routify_suite.conformance.exchanges import Exchanges
 from routify_suite.conformance.findings import CaseLog
 from routify_suite.conformance.kinds import STREAM_KINDS, Kind, check_kind, kind_plan, matrix
 from routify_suite.conformance.plan import planned
-
 from routify_suite.target import Target
 
 pytestmark = pytest.mark.stream

@@ -14,6 +14,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+
 from routify_suite.load.files import read_json
 from routify_suite.load.slo import DEFAULT_BUDGET_SOURCE
 

@@ -22,6 +22,7 @@ import numpy as np
 from hdrh.histogram import HdrHistogram
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
+
 from routify_suite.load.histograms import SCALE
 from routify_suite.load.recorder import MetricsRecorder
 

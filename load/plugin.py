@@ -26,6 +26,7 @@ import gevent.event
 from locust import events
 from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
+
 from routify_suite.load.files import CLI_ENV, LIVE_FILE, METRICS_FILE, write_json
 from routify_suite.load.histograms import SCALE, summarize
 from routify_suite.load.pacing import ArrivalSchedule

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from hdrh.histogram import HdrHistogram
+
 from routify_suite.load.histograms import (
     TIMELINE_DIGITS,
     add_encoded,

@@ -12,7 +12,6 @@ from routify_suite.load.plots import write_plots
 from routify_suite.load.recorder import MetricsRecorder
 from routify_suite.load.slo import DEFAULT_BUDGET_SOURCE, Bound, apply_gate
 from routify_suite.load.summary import RunInfo, build_summary, write_summary
-
 from routify_suite.report.load_html import render_load_report
 
 REPORT_FILE = "report.html"

@@ -20,6 +20,7 @@ from typing import Final
 from urllib.parse import urlsplit, urlunsplit
 
 from rich.console import Console
+
 from routify_suite.load import console
 from routify_suite.load.capacity import (
     DEFAULT_MAX_STEPS,
@@ -62,7 +63,6 @@ from routify_suite.load.workloads import (
     WorkloadSpec,
     check_workload,
 )
-
 from routify_suite.paths import package_dir
 from routify_suite.probe import probe
 from routify_suite.redact import Redactor

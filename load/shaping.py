@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from locust import LoadTestShape
+
 from routify_suite.load.shape_plans import DEFAULT_PERIOD_S, Tick, constant, spike, step
 
 

@@ -17,9 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from routify_suite.load.summary import DYNAMIC_MAPS
-
 from routify_suite.config_files import ConfigFileError, load_file, parse_document
+from routify_suite.load.summary import DYNAMIC_MAPS
 
 EXIT_MET: Final = 0
 EXIT_BREACHED: Final = 1

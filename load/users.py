@@ -17,6 +17,7 @@ from functools import cache
 import gevent
 from gevent import GreenletExit
 from locust import User
+
 from routify_suite.load.files import KEY_ENV, REFERENCE_KEY
 from routify_suite.load.metrics import (
     Kind,

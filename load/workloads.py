@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Final
 
 import orjson
+
 from routify_suite.load.payload import DEFAULT_MAX_TOKENS, DEFAULT_MODEL, PROMPTS
 
 ENCODINGS: Final = ("cl100k_base", "o200k_base")

@@ -10,8 +10,8 @@ from typing import Any, Final
 
 import httpx
 import uvicorn
-from routify_suite.conformance.exchange import END_EOF, Exchange, StreamCapture
 
+from routify_suite.conformance.exchange import END_EOF, Exchange, StreamCapture
 from routify_suite.paths import FIXTURES_DIR
 from routify_suite.server.runner import serving_in_thread
 from routify_suite.target import LOCAL_TARGET, Target, load_target

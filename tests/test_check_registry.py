@@ -12,8 +12,8 @@ import re
 from pathlib import Path
 
 import pytest
-from routify_suite.conformance.registry import CHECKS, LEVELS, checks_table
 
+from routify_suite.conformance.registry import CHECKS, LEVELS, checks_table
 from routify_suite.paths import package_dir
 from tests.conformance_helpers import transcripts
 from tests.mutation.catalogue import DEVIATIONS, TOLERATED

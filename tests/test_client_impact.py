@@ -7,11 +7,11 @@ import json
 from typing import Any
 
 import pytest
+
 from routify_suite.conformance import replay
 from routify_suite.conformance.checks.errors import envelope_findings
 from routify_suite.conformance.checks.stream import all_stream_findings
 from routify_suite.conformance.client_impact import UNAFFECTED, judge, with_client_evidence
-
 from tests.conformance_helpers import RECORDED_AT, json_exchange, local_target, stream_exchange
 
 pytest.importorskip("openai")

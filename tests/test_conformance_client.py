@@ -12,6 +12,11 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route
+
 from routify_suite.conformance.checks.stream import all_stream_findings
 from routify_suite.conformance.client import (
     AsyncConformanceClient,
@@ -20,11 +25,6 @@ from routify_suite.conformance.client import (
     log_observer,
 )
 from routify_suite.conformance.findings import CaseLog
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
-from starlette.routing import Route
-
 from routify_suite.probe import probe
 from routify_suite.server import RunningServer
 from routify_suite.target import Target

@@ -8,10 +8,10 @@ import json
 from typing import Any
 
 import pytest
+
 from routify_suite.conformance import bodies
 from routify_suite.conformance.checks import params
 from routify_suite.conformance.exchange import Exchange
-
 from tests.conformance_helpers import json_exchange, recorded_response, stream_exchange
 
 TEXT = "Paris is the capital. It sits on the Seine river."

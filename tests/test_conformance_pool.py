@@ -8,6 +8,11 @@ from collections import Counter
 from collections.abc import Iterator
 
 import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request as HTTPRequest
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
 from routify_suite.conformance.client import ConformanceClient, Timeouts
 from routify_suite.conformance.exchange import Exchange, StreamCapture
 from routify_suite.conformance.exchanges import Exchanges
@@ -15,11 +20,6 @@ from routify_suite.conformance.gate import Gate
 from routify_suite.conformance.plan import Request, Then
 from routify_suite.conformance.pool import ExchangePool
 from routify_suite.conformance.retry import RateLimitRetry, retry_after_s
-from starlette.applications import Starlette
-from starlette.requests import Request as HTTPRequest
-from starlette.responses import JSONResponse
-from starlette.routing import Route
-
 from tests.conformance_helpers import json_exchange, local_target, serving
 
 RATE_LIMITED = {"error": {"message": "slow down", "type": "rate_limit_error", "code": None}}

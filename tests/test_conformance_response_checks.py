@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+
 from routify_suite.conformance.checks.errors import (
     envelope_findings,
     error_findings,
@@ -15,7 +16,6 @@ from routify_suite.conformance.checks.errors import (
 )
 from routify_suite.conformance.checks.response import RESPONSE_CHECKS, all_response_findings
 from routify_suite.conformance.exchange import Exchange
-
 from tests.conformance_helpers import json_exchange, local_target, recorded_response
 from tests.mutation.framing import reversed_keys, with_extra_fields
 

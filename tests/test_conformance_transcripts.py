@@ -10,10 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from routify_suite.conformance.checks.stream import STREAM_CHECKS, all_stream_findings
 from routify_suite.conformance.findings import Finding
 from routify_suite.conformance.registry import CHECKS
-
 from tests.conformance_helpers import local_target, stream_exchange, transcripts
 
 LEGAL = transcripts("legal-")

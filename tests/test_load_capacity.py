@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from routify_suite.load.capacity import (
     Step,
     SweepError,

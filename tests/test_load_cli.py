@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from routify_suite.load.processes import free_port
 
 from routify_suite.cli import main
+from routify_suite.load.processes import free_port
 from routify_suite.server import RunningServer, running_server
 from tests.mutation.relay import closing_relay
 

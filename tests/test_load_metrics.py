@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
 from routify_suite.load.metrics import (
     RequestResult,
     StreamObserver,
@@ -14,7 +15,6 @@ from routify_suite.load.metrics import (
     measure_response,
     token_pieces,
 )
-
 from routify_suite.paths import FIXTURES_DIR
 
 TRANSCRIPTS = FIXTURES_DIR / "transcripts" / "load"

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+
 from routify_suite.load import shape_plans
 from routify_suite.load.pacing import ArrivalSchedule
 from routify_suite.load.run import (

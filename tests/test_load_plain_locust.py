@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from routify_suite.load.files import KEY_ENV, REFERENCE_KEY
 
+from routify_suite.load.files import KEY_ENV, REFERENCE_KEY
 from routify_suite.paths import package_dir
 from routify_suite.server import running_server
 from routify_suite.target import TargetError, load_target

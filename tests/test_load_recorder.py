@@ -6,6 +6,7 @@ import json
 import random
 
 import pytest
+
 from routify_suite.load.histograms import decode, encode, new_histogram, record, summarize
 from routify_suite.load.metrics import RequestResult
 from routify_suite.load.recorder import MetricsRecorder

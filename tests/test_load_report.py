@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
+
 from routify_suite.load.console import print_summary
 from routify_suite.load.files import METRICS_FILE, write_json
 from routify_suite.load.metrics import RequestResult

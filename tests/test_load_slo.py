@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
+from routify_suite.cli import main
 from routify_suite.load.recorder import MetricsRecorder
 from routify_suite.load.slo import (
     EXIT_BREACHED,
@@ -17,8 +19,6 @@ from routify_suite.load.slo import (
     resolve,
 )
 from routify_suite.load.summary import RunInfo, build_summary
-
-from routify_suite.cli import main
 from routify_suite.paths import FIXTURES_DIR
 
 TEMPLATE = build_summary(MetricsRecorder(), RunInfo(0.0, 0.0))

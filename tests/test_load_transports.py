@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from routify_suite.load.payload import PATH, request_body
 from routify_suite.load.transports import CLIENTS, Transport, make_transport
-
 from routify_suite.server import RunningServer
 from tests.mutation.relay import closing_relay
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+
 from routify_suite.load.workloads import (
     TokenSpec,
     Workload,
@@ -16,7 +17,6 @@ from routify_suite.load.workloads import (
     read_dataset,
     tokenizer,
 )
-
 from routify_suite.paths import FIXTURES_DIR
 
 DATASETS = FIXTURES_DIR / "datasets"

@@ -21,14 +21,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from routify_suite.cli import main
 from routify_suite.load.files import METRICS_FILE, REFERENCE_KEY, write_json
 from routify_suite.load.metrics import RequestResult
 from routify_suite.load.processes import free_port, stop
 from routify_suite.load.recorder import MetricsRecorder
 from routify_suite.load.report import read_metrics, write_html_report
 from routify_suite.load.summary import RunInfo, build_summary
-
-from routify_suite.cli import main
 from routify_suite.paths import package_dir
 from routify_suite.server import RunningServer, running_server
 from tests.browser import Tab, chromium, in_first_screen, open_tab

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
-from routify_suite.load import console
-from routify_suite.load.files import write_json
 
 from routify_suite.cli import main
+from routify_suite.load import console
+from routify_suite.load.files import write_json
 
 
 def test_cases_not_started_by_max_time_are_not_run_and_fail_the_run(tmp_path: Path) -> None:

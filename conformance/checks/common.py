@@ -8,10 +8,10 @@ from functools import cache
 from typing import Any
 
 from jsonschema import Draft202012Validator
-from routify_suite.conformance.exchange import Exchange
-from routify_suite.conformance.findings import Finding, clip
 
 from routify_suite import schemas
+from routify_suite.conformance.exchange import Exchange
+from routify_suite.conformance.findings import Finding, clip
 from routify_suite.target import Target
 
 Check = Callable[[Exchange, Target], list[Finding]]

@@ -6,11 +6,10 @@ from collections.abc import Collection
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from routify_suite import schemas
 from routify_suite.conformance.checks.common import finding, transport
 from routify_suite.conformance.exchange import Exchange
 from routify_suite.conformance.findings import Finding
-
-from routify_suite import schemas
 
 
 def envelope_findings(exchange: Exchange) -> list[Finding]:

@@ -8,6 +8,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
+
 from routify_suite.conformance.checks.common import finding
 from routify_suite.conformance.checks.response import document
 from routify_suite.conformance.checks.stream import precondition

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from routify_suite import schemas
 from routify_suite.conformance.checks.common import (
     Check,
     by_profile,
@@ -16,8 +17,6 @@ from routify_suite.conformance.checks.common import (
 from routify_suite.conformance.checks.common import transport as transport_findings
 from routify_suite.conformance.exchange import Exchange
 from routify_suite.conformance.findings import Finding
-
-from routify_suite import schemas
 from routify_suite.target import Target
 
 CREATED_TOLERANCE_S = 600

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from routify_suite import schemas
 from routify_suite.conformance.checks.common import (
     Check,
     by_profile,
@@ -16,8 +17,6 @@ from routify_suite.conformance.checks.common import transport as transport_findi
 from routify_suite.conformance.checks.response import created_near, usage_sum
 from routify_suite.conformance.exchange import Exchange
 from routify_suite.conformance.findings import Finding
-
-from routify_suite import schemas
 from routify_suite.sse import DONE
 from routify_suite.target import Target
 

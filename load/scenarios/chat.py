@@ -4,8 +4,9 @@ URL is the base URL before ``/chat/completions`` (e.g. ``http://127.0.0.1:8080/v
 from ``ROUTIFY_API_KEY``.
 """
 
-import routify_suite.load.plugin  # noqa: F401  (registers the options and the metrics listeners)
 from locust import task
+
+import routify_suite.load.plugin  # noqa: F401  (registers the options and the metrics listeners)
 from routify_suite.load.users import RoutifyUser
 
 

@@ -3,8 +3,9 @@
 ``locust -f load/scenarios/mixed.py --host http://127.0.0.1:8080/v1``; key from ``ROUTIFY_API_KEY``.
 """
 
-import routify_suite.load.plugin  # noqa: F401  (registers the options and the metrics listeners)
 from locust import task
+
+import routify_suite.load.plugin  # noqa: F401  (registers the options and the metrics listeners)
 from routify_suite.load.users import RoutifyUser
 
 

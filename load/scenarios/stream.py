@@ -4,8 +4,9 @@
 (key from ``ROUTIFY_API_KEY``).
 """
 
-import routify_suite.load.plugin  # noqa: F401  (registers the options and the metrics listeners)
 from locust import task
+
+import routify_suite.load.plugin  # noqa: F401  (registers the options and the metrics listeners)
 from routify_suite.load.users import RoutifyUser
 
 
