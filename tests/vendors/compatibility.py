@@ -74,7 +74,9 @@ def check_rows(results: dict[str, Any]) -> list[CheckRow]:
         for check, entry in (results.get("checks") or {}).items()
         if isinstance(entry, dict)
     }
-    rows: dict[str, CheckRow] = {}
+    # A check can fail in some cases and be non-strict in others (one level or rule per
+    # finding): one row per check and verdict, each with its own level, rule and example.
+    rows: dict[tuple[str, str], CheckRow] = {}
     for case in results.get("cases", []):
         if case.get("verdict") not in ("fail", "non-strict"):
             continue
@@ -84,14 +86,19 @@ def check_rows(results: dict[str, Any]) -> list[CheckRow]:
         ]
         for finding in findings:
             check = finding.get("check", "suite.error")
-            row = rows.setdefault(check, CheckRow(check))
+            verdict = finding.get("verdict") or (
+                "fail"
+                if case["verdict"] == "fail" and finding.get("strict", True)
+                else "non-strict"
+            )
+            if finding.get("optional"):
+                verdict += " (Routify extension, optional in the openai profile)"
+            row = rows.setdefault((check, verdict), CheckRow(check, verdict))
             row.cases.add(case["id"])
-            if case["verdict"] == "fail" and finding.get("strict", True):
-                row.verdict = "fail"
             row.level = row.level or finding.get("level", "") or levels.get(check, "")
             row.rule = row.rule or finding.get("rule", "")
             row.got = row.got or finding.get("got", "")
-    return sorted(rows.values(), key=lambda row: (row.verdict != "fail", row.check))
+    return sorted(rows.values(), key=lambda row: (row.verdict != "fail", row.verdict, row.check))
 
 
 def _counts(results: dict[str, Any]) -> str:
