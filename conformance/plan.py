@@ -1,7 +1,7 @@
 """What each case will send, known before it runs, so the exchanges can go out concurrently.
 
 A case names its exchanges as :class:`Request` values and asks :class:`~routify_suite.
-conformance.client.Exchanges` for them; the same values, produced by a plan function attached
+conformance.exchanges.Exchanges` for them; the same values, produced by a plan function attached
 with :func:`planned`, let the session send every exchange ahead of the cases, with a bound on
 how many are in flight. A request that depends on another's answer is a :class:`Then`.
 """

@@ -1,6 +1,6 @@
 """What the CLI and its Locust processes share: file names, the key's variable, JSON I/O.
 
-Kept apart from :mod:`load.plugin` because importing Locust monkey-patches the process with
+Kept apart from ``plugin.py`` because importing Locust monkey-patches the process with
 gevent; the CLI reads these files without ever importing Locust.
 """
 

@@ -9,7 +9,7 @@ Importing this module (every scenario does) registers the listeners. Roles:
   its users have stopped, so the end of the run is not lost in Locust's short quit;
 - the master (or a lone local process) merges, samples the user count once a second, keeps a
   small ``live.json`` for progress displays, and at the end writes ``metrics.json`` (encoded
-  histograms and counters) that :mod:`load.report` turns into ``summary.json`` and plots.
+  histograms and counters) that ``report.py`` turns into ``summary.json`` and plots.
 """
 
 from __future__ import annotations

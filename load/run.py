@@ -1,7 +1,7 @@
 """One ``routify-suite load`` run: server (when needed), Locust master and workers, report, gate.
 
 Never imports Locust (it would monkey-patch this process); Locust runs as child processes and
-leaves ``metrics.json`` for :mod:`load.report`. Exit codes: 0 SLO met (without ``--slo``: the
+leaves ``metrics.json`` for ``report.py``. Exit codes: 0 SLO met (without ``--slo``: the
 default error budget), 1 breached, 2 usage error; with ``--sweep`` / ``--find-max`` (one Locust
 run per step): 0 a capacity was found (reaching ``--min-capacity`` when given), 1 none.
 """

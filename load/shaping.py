@@ -1,4 +1,4 @@
-"""Load shapes as Locust classes, driven by the plans in :mod:`load.shape_plans`.
+"""Load shapes as Locust classes, driven by the plans in ``shape_plans.py``.
 
 Each shape reads the common options (``--users``, ``--spawn-rate``, ``--run-time``) so the same
 command line drives any of them; the locustfiles under ``load/shapes/`` each expose one class.

@@ -1,8 +1,8 @@
 """The three things a load run needs from a target file: base URL, valid key, default model.
 
-The conformance suite owns the target format and its loader (:func:`conformance.target.
-load_target`: schema-validated, ``env:NAME`` keys, one-line errors naming the field); this module
-only picks the fields a load run uses out of it.
+The target format and its loader live in the core (:func:`routify_suite.target.load_target`:
+schema-validated, ``env:NAME`` keys, one-line errors naming the field); this module only picks
+the fields a load run uses out of it.
 """
 
 from __future__ import annotations

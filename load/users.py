@@ -2,7 +2,7 @@
 
 Each request becomes one :class:`load.metrics.RequestResult` and one Locust ``request`` event
 (response time = end-to-end), so Locust's own CSV/HTML and its web UI count every request once; the
-result rides in the event's ``context`` for :mod:`load.plugin` to record exactly.
+result rides in the event's ``context`` for ``plugin.py`` to record exactly.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """What the load users send: synthetic prompts of a token length, datasets, multi-turn sessions.
 
 One module for every scenario and for plain ``locust -f`` runs (the options live in
-:mod:`load.plugin`); no Locust import, so the CLI checks the options before starting a run.
+``plugin.py``); no Locust import, so the CLI checks the options before starting a run.
 
 - ``--input-tokens MEAN[,STDDEV]``: synthetic prompts of a length drawn from a normal
   distribution (clipped at 1), cut to that many tokens of an offline tokenizer (``bpe-openai``,

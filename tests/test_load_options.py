@@ -93,7 +93,8 @@ def test_spike_shape() -> None:
 def test_cli_side_never_imports_locust() -> None:
     """Locust monkey-patches with gevent on import; the CLI process must never pull it in."""
     check = (
-        "import sys, routify_suite.cli, load.run, load.report, load.plots, load.shape_plans;"
+        "import sys, routify_suite.cli, routify_suite.load.run, routify_suite.load.report,"
+        " routify_suite.load.plots, routify_suite.load.shape_plans;"
         "sys.exit('locust' in sys.modules or 'gevent' in sys.modules)"
     )
     assert subprocess.run([sys.executable, "-c", check], check=False, timeout=60).returncode == 0
