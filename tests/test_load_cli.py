@@ -165,8 +165,20 @@ def test_target_file_supplies_url_key_and_model(
         (["--target", "/nonexistent/staging.toml"], "staging.toml"),
         (["--base-url", "localhost:8080/v1"], "--base-url: 'localhost:8080/v1' is not an http(s)"),
         (["--base-url", "http://127.0.0.1:99999/v1"], "has an invalid port"),
+        (["--find-max"], "--find-max needs --slo"),
+        (["--sweep", "users=1,2", "--find-max"], "exclude each other"),
+        (["--sweep", "workers=3"], "--sweep: 'workers=3'"),
+        (["--min-capacity", "3"], "--min-capacity needs"),
+        (["--input-tokens", "lots"], "--input-tokens: 'lots'"),
+        (["--turns", "0"], "--turns must be at least 1"),
+        (["--dataset", "/nonexistent/data.jsonl"], "cannot read it"),
+        (["--warmup", "-1"], "--warmup cannot be negative"),
     ],
-    ids=["scenario", "run-time", "shape", "users", "target", "url-scheme", "url-port"],
+    ids=[
+        *("scenario", "run-time", "shape", "users", "target", "url-scheme", "url-port"),
+        *("find-max-without-slo", "sweep-and-find-max", "sweep-dimension", "min-capacity"),
+        *("input-tokens", "turns", "dataset", "warmup"),
+    ],
 )
 def test_usage_errors(
     arguments: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]

@@ -117,26 +117,3 @@ def test_sweep_reports_capacity_per_step_and_charts(
     for name in ("latency_vs_load.png", "throughput_vs_load.png"):
         assert (report / name).stat().st_size > 0
     assert (report / capacity["steps"][0]["report_dir"] / "summary.json").exists()
-
-
-@pytest.mark.parametrize(
-    ("arguments", "message"),
-    [
-        (["--find-max"], "--find-max needs --slo"),
-        (["--sweep", "users=1,2", "--find-max"], "exclude each other"),
-        (["--sweep", "workers=3"], "--sweep: 'workers=3'"),
-        (["--min-capacity", "3"], "--min-capacity needs"),
-        (["--input-tokens", "lots"], "--input-tokens: 'lots'"),
-        (["--turns", "0"], "--turns must be at least 1"),
-        (["--dataset", "/nonexistent/data.jsonl"], "cannot read it"),
-        (["--warmup", "-1"], "--warmup cannot be negative"),
-    ],
-)
-def test_usage_errors(
-    arguments: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code = main(["load", *arguments, "--report-dir", str(tmp_path)])
-    err = capsys.readouterr().err
-    assert code == 2
-    assert message in err
-    assert "Traceback" not in err
