@@ -75,15 +75,20 @@ def _follow_in_lines(
             out.print(progress_line(read_json(live_path), now - started), highlight=False)
 
 
+def _live_medians(live: dict[str, Any]) -> list[tuple[str, float]]:
+    """The live TTFT and e2e medians the plugin reported so far, as (label, ms)."""
+    return [
+        (label, live[key])
+        for key, label in (("ttft_p50_ms", "TTFT"), ("e2e_p50_ms", "e2e"))
+        if live.get(key) is not None
+    ]
+
+
 def progress_line(live: dict[str, Any] | None, elapsed_s: float) -> str:
     """``load: 40 s elapsed, 1,234 requests, 2 errors, TTFT p50 212 ms, e2e p50 1,530 ms``."""
     if live is None:
         return f"load: {elapsed_s:.0f} s elapsed, starting Locust"
-    medians = "".join(
-        f", {label} p50 {live[key]:,.0f} ms"
-        for key, label in (("ttft_p50_ms", "TTFT"), ("e2e_p50_ms", "e2e"))
-        if live.get(key) is not None
-    )
+    medians = "".join(f", {label} p50 {value:,.0f} ms" for label, value in _live_medians(live))
     return (
         f"load: {live.get('elapsed_s', elapsed_s):.0f} s elapsed,"
         f" {live.get('requests', 0):,} requests, {live.get('failures', 0):,} errors{medians}"
@@ -92,11 +97,7 @@ def progress_line(live: dict[str, Any] | None, elapsed_s: float) -> str:
 
 def _status(live: dict[str, Any]) -> str:
     workers = f" · {live['workers']} workers" if live.get("workers") else ""
-    medians = "".join(
-        f" · {label} p50 {live[key]:.0f} ms"
-        for key, label in (("ttft_p50_ms", "TTFT"), ("e2e_p50_ms", "e2e"))
-        if live.get(key) is not None
-    )
+    medians = "".join(f" · {label} p50 {value:.0f} ms" for label, value in _live_medians(live))
     return (
         f"{live.get('users', 0)} users · {live.get('requests', 0)} requests"
         f" · {live.get('failures', 0)} failed{medians}{workers}"
