@@ -18,8 +18,9 @@ from pathlib import Path
 
 from rich.console import Console
 
+from routify_suite.load.options import LoadOptions
 from routify_suite.load.processes import ReferenceServer
-from routify_suite.load.run import LoadOptions, run_load
+from routify_suite.load.run import run_load
 
 TTFT_MS = 200.0
 ITL_MS = 20.0

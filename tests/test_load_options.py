@@ -8,14 +8,14 @@ import sys
 import pytest
 
 from routify_suite.load import shape_plans
-from routify_suite.load.pacing import ArrivalSchedule
-from routify_suite.load.run import (
+from routify_suite.load.options import (
     LoadOptions,
     UsageError,
     check_options,
     parse_shape,
     parse_timespan,
 )
+from routify_suite.load.pacing import ArrivalSchedule
 
 
 @pytest.mark.parametrize(

@@ -170,7 +170,8 @@ def load(
             err=True,
         )
         return 2
-    from routify_suite.load.run import LoadOptions, run_load
+    from routify_suite.load.options import LoadOptions
+    from routify_suite.load.run import run_load
 
     options = LoadOptions(
         scenario=scenario,
