@@ -17,15 +17,9 @@ from routify_suite.conformance.client import ConformanceClient, Timeouts, log_ob
 from routify_suite.conformance.client_impact import with_client_evidence
 from routify_suite.conformance.exchanges import Exchanges
 from routify_suite.conformance.findings import CaseLog
+from routify_suite.conformance.options import option, resolve_target, seconds
 from routify_suite.conformance.plan import plan_of
-from routify_suite.conformance.plugin import (
-    CASE_LOG,
-    PROBED_VARIABLE,
-    is_case,
-    option,
-    resolve_target,
-    seconds,
-)
+from routify_suite.conformance.plugin import CASE_LOG, PROBED_VARIABLE, is_case
 from routify_suite.conformance.pool import ExchangePool
 from routify_suite.probe import probe
 from routify_suite.target import Target

@@ -14,6 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from routify_suite.conformance.options import (
+    add_options,
+    concurrency,
+    max_time,
+    option,
+    resolve_target,
+    seconds,
+)
 from routify_suite.conformance.rows import Row
 
 if TYPE_CHECKING:
@@ -21,61 +29,6 @@ if TYPE_CHECKING:
     from routify_suite.target import Target
 
 SUITE_DIR = Path(__file__).resolve().parent
-
-# (flag, dest/ini name, default, help); each option has an ini twin of the same name.
-OPTIONS: tuple[tuple[str, str, str | None, str], ...] = (
-    (
-        "--routify-target",
-        "routify_target",
-        None,
-        "target file (TOML); default: the embedded server",
-    ),
-    ("--routify-base-url", "routify_base_url", None, "base URL overriding the target's base_url"),
-    ("--routify-api-key", "routify_api_key", None, "key overriding keys.valid (or env:NAME)"),
-    ("--routify-model", "routify_model", None, "model overriding models.default"),
-    (
-        "--routify-profile",
-        "routify_profile",
-        None,
-        "routify | openai (overrides the target's profile)",
-    ),
-    (
-        "--routify-stream-idle-timeout",
-        "routify_stream_idle_timeout",
-        "10",
-        "seconds a stream may stall",
-    ),
-    (
-        "--routify-request-timeout",
-        "routify_request_timeout",
-        "30",
-        "read timeout of a plain request",
-    ),
-    (
-        "--routify-connect-timeout",
-        "routify_connect_timeout",
-        "5",
-        "connect timeout of every request",
-    ),
-    (
-        "--routify-concurrency",
-        "routify_concurrency",
-        None,
-        "exchanges in flight at once (default: the target's concurrency, else 12; 1: in order)",
-    ),
-    (
-        "--routify-max-time",
-        "routify_max_time",
-        None,
-        "seconds for the whole run; cases not started by then are reported not run",
-    ),
-    (
-        "--routify-report-dir",
-        "routify_report_dir",
-        None,
-        "where junit.xml, results.json, report.html go",
-    ),
-)
 
 MARKERS = {
     "params": "parameters accepted, rejected and honoured",
@@ -96,60 +49,12 @@ NOT_RUN = "not run: "
 """Skip reason of a case that --max-time left unstarted (verdict "not-run", exit 1)."""
 PROGRESS_S = 5.0
 """Seconds between progress lines when stdout is not a terminal (CI logs)."""
-MAX_CONCURRENCY = 64
 PROBED_VARIABLE = "ROUTIFY_SUITE_CONFORMANCE_PROBED"
 """Set by ``routify-suite conformance`` to the base URL it has just probed (probe once a run)."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("routify", "Routify conformance suite")
-    for flag, dest, default, text in OPTIONS:
-        group.addoption(flag, dest=dest, default=None, help=text)
-        parser.addini(dest, help=text, default=default)
-    strict = "fail every non-strict finding too (the full OpenAI contract)"
-    group.addoption("--routify-strict", dest="routify_strict", action="store_true", help=strict)
-    parser.addini("routify_strict", help=strict, type="bool", default=False)
-
-
-def option(config: pytest.Config, dest: str) -> str | None:
-    """A command-line value, else its ini twin, else the default."""
-    value = config.getoption(dest)
-    if value is None:
-        value = config.getini(dest) or None
-    return value
-
-
-def seconds(config: pytest.Config, dest: str) -> float:
-    raw = option(config, dest)
-    try:
-        value = float(raw or "nan")
-    except ValueError:
-        value = float("nan")
-    if not value > 0:
-        flag = "--" + dest.replace("_", "-")
-        raise pytest.UsageError(f"{flag}: {raw!r} is not a positive number of seconds")
-    return value
-
-
-def concurrency(config: pytest.Config) -> int | None:
-    """--routify-concurrency (or its ini twin); None: the target's own setting."""
-    raw = option(config, "routify_concurrency")
-    if raw is None:
-        return None
-    try:
-        value = int(raw)
-    except ValueError:
-        value = 0
-    if not 1 <= value <= MAX_CONCURRENCY:
-        raise pytest.UsageError(
-            f"--routify-concurrency: {raw!r} is not a whole number from 1 to {MAX_CONCURRENCY}"
-        )
-    return value
-
-
-def max_time(config: pytest.Config) -> float | None:
-    """--routify-max-time in seconds, or None for no limit."""
-    return seconds(config, "routify_max_time") if option(config, "routify_max_time") else None
+    add_options(parser)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -171,34 +76,6 @@ def pytest_configure(config: pytest.Config) -> None:
     if option(config, "routify_target"):
         resolve_target(config)  # a bad file is a usage error now, not 200 failed cases later
     config.pluginmanager.register(ConformanceSession(config), "routify-conformance-session")
-
-
-def strict_option(config: pytest.Config) -> bool | None:
-    """True from --routify-strict or ini routify_strict; None leaves the target file's value."""
-    return True if config.getoption("routify_strict") or config.getini("routify_strict") else None
-
-
-def resolve_target(config: pytest.Config, base_url: str | None = None) -> Target:
-    """The target the options name, with overrides; a bad one is a one-line usage error.
-
-    ``base_url`` is the embedded server's: its target is the local one unless a file is named.
-    """
-    from routify_suite.target import LOCAL_TARGET, TargetError
-    from routify_suite.target import resolve_target as resolve
-
-    path = option(config, "routify_target") or (LOCAL_TARGET if base_url else None)
-    try:
-        return resolve(
-            path,
-            base_url=base_url or option(config, "routify_base_url"),
-            api_key=option(config, "routify_api_key"),
-            model=option(config, "routify_model"),
-            profile=option(config, "routify_profile"),
-            concurrency=concurrency(config),
-            strict=strict_option(config),
-        )
-    except TargetError as error:
-        raise pytest.UsageError(str(error)) from None
 
 
 def _is_terminal() -> bool:

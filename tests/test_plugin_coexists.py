@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from routify_suite.conformance.plugin import OPTIONS
+from routify_suite.conformance.options import OPTIONS
 
 UNRELATED_TEST = """
 def test_uses_pytest_base_url(base_url):
