@@ -8,13 +8,13 @@ from pathlib import Path
 import orjson
 import pytest
 
+from routify_suite.load.datasets import DatasetError, read_dataset
 from routify_suite.load.workloads import (
     TokenSpec,
     Workload,
     WorkloadError,
     WorkloadSpec,
     parse_goodput,
-    read_dataset,
     tokenizer,
 )
 from routify_suite.paths import FIXTURES_DIR
@@ -124,7 +124,7 @@ def test_multi_turn_session_resends_the_growing_history() -> None:
 def test_bad_datasets_are_one_line(tmp_path: Path, content: str, message: str) -> None:
     path = tmp_path / "data.jsonl"
     path.write_text(content)
-    with pytest.raises(WorkloadError, match=message) as caught:
+    with pytest.raises(DatasetError, match=message) as caught:
         read_dataset(path, len)
     assert "\n" not in str(caught.value)
 
