@@ -54,6 +54,8 @@ def test_dataset_sessions_resend_their_history(
 ) -> None:
     arguments = ["load", "--scenario", "mixed", "--users", "2", "--run-time", "2s"]
     arguments += ["--dataset", str(DATASETS / dataset), "--turns", "2"]
+    # Unpaced: at the default pacing a first turn can take most of the 2 s, leaving no second.
+    arguments += ["--server-ttft-ms", "0", "--server-itl-ms", "0"]
     code = main([*arguments, "--report-dir", str(tmp_path)])
     assert code == 0, capsys.readouterr().out
     summary = read_summary(tmp_path)
