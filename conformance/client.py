@@ -42,9 +42,23 @@ class Timeouts:
     stream_idle: float = 10.0
     stream_deadline: float = 60.0
 
-    def for_request(self, stream: bool) -> httpx.Timeout:
-        read = self.stream_idle if stream else self.request
-        return httpx.Timeout(connect=self.connect, read=read, write=self.request, pool=self.request)
+    def for_request(self) -> httpx.Timeout:
+        """Up to the response's headers, a stream waits as long as any request: a gateway may
+        hold its headers until the model's first token (see :func:`idle_from_now`)."""
+        return httpx.Timeout(
+            connect=self.connect, read=self.request, write=self.request, pool=self.request
+        )
+
+
+def idle_from_now(response: httpx.Response, idle_s: float) -> None:
+    """From the headers on, a stream's read timeout is its idle timeout (the longest silence
+    allowed between two of its bytes).
+
+    httpx takes one read timeout per request; httpcore reads it from the request's ``timeout``
+    extension once when the body starts, so changing it here applies to the body alone.
+    tests/test_conformance_client.py holds both halves: late headers pass, a silent body fails.
+    """
+    response.request.extensions["timeout"]["read"] = idle_s
 
 
 Observer = Callable[[Exchange], None]
@@ -203,11 +217,12 @@ class ConformanceClient(_Base):
             self.target.url,
             content=content,
             headers=headers,
-            timeout=self.timeouts.for_request(stream),
+            timeout=self.timeouts.for_request(),
             extensions=trace.extensions(),
         ) as response:
             exchange.status, exchange.headers = response.status_code, response.headers
             if stream and response.status_code == 200:
+                idle_from_now(response, self.timeouts.stream_idle)
                 capture = self._capture(exchange, started)
                 try:
                     for chunk in response.iter_bytes():
@@ -275,11 +290,12 @@ class AsyncConformanceClient(_Base):
             self.target.url,
             content=content,
             headers=headers,
-            timeout=self.timeouts.for_request(stream),
+            timeout=self.timeouts.for_request(),
             extensions=trace.extensions(asynchronous=True),
         ) as response:
             exchange.status, exchange.headers = response.status_code, response.headers
             if stream and response.status_code == 200:
+                idle_from_now(response, self.timeouts.stream_idle)
                 capture = self._capture(exchange, started)
                 try:
                     async for chunk in response.aiter_bytes():

@@ -39,6 +39,8 @@ from tests.mutation.relay import closing_relay
 
 LEGAL = transcripts("legal-")
 IDLE_S = 0.4
+REQUEST_S = 20.0
+"""Far above IDLE_S, so a stall that ends by the request timeout instead shows in the time."""
 
 
 def _fresh(data: bytes) -> bytes:
@@ -68,10 +70,17 @@ async def _drip(data: bytes) -> AsyncIterator[bytes]:
         await asyncio.sleep(0.05)
 
 
+LATE_HEADERS_S = IDLE_S * 3
+"""How long the "late" scenario holds its headers: past the idle timeout, within the request's."""
+
+
 async def chat(request: Request) -> Response:
     scenario = request.path_params["scenario"]
     if scenario == "no-answer":
         await asyncio.Event().wait()  # never set: the client's request timeout must end this
+    if scenario.startswith("late:"):  # a gateway that answers at the model's first token
+        await asyncio.sleep(LATE_HEADERS_S)
+        scenario = scenario.replace("late:", "tiny:", 1)
     if scenario == "html-error":
         return Response("<html><h1>400 Bad Request</h1></html>", 400, media_type="text/html")
     kind, _, name = scenario.partition(":")
@@ -92,7 +101,8 @@ def fake_url() -> Iterator[str]:
 def _client(url: str, scenario: str, log: CaseLog | None = None) -> ConformanceClient:
     target = local_target().with_overrides(base_url=f"{url}/{scenario}/v1")
     observer = log_observer(lambda: log) if log else None
-    return ConformanceClient(target, Timeouts(connect=2, request=5, stream_idle=IDLE_S), observer)
+    timeouts = Timeouts(connect=2, request=REQUEST_S, stream_idle=IDLE_S)
+    return ConformanceClient(target, timeouts, observer)
 
 
 @pytest.mark.parametrize("path", LEGAL, ids=lambda p: p.stem)
@@ -108,11 +118,45 @@ def test_stalled_stream_fails_within_the_idle_timeout(fake_url: str) -> None:
     with _client(fake_url, "stall:legal-reference-server") as client:
         exchange = client.post(STREAM_REQUEST)
     elapsed = time.perf_counter() - started
-    assert elapsed < IDLE_S + 5
+    assert elapsed < REQUEST_S / 2
     assert exchange.failure is not None
     assert exchange.failure[0] == "stream.idle-timeout"
     checks = {f.check for f in all_stream_findings(exchange, client.target)}
     assert checks == {"stream.idle-timeout"}
+
+
+def test_stream_headers_may_come_later_than_the_idle_timeout(fake_url: str) -> None:
+    """Until its headers a stream waits as long as any request; only then is silence idle."""
+    started = time.perf_counter()
+    with _client(fake_url, "late:legal-reference-server") as client:
+        exchange = client.post(STREAM_REQUEST)
+    assert time.perf_counter() - started >= LATE_HEADERS_S
+    assert (exchange.status, exchange.failure) == (200, None)
+    assert exchange.stream is not None
+    assert exchange.stream.ended == "eof"
+    assert all_stream_findings(exchange, client.target) == []
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    ("scenario", "failure"),
+    [
+        ("late:legal-reference-server", None),
+        ("stall:legal-reference-server", "stream.idle-timeout"),
+    ],
+    ids=["late-headers", "stalled-body"],
+)
+async def test_async_client_times_headers_and_body_apart(
+    fake_url: str, scenario: str, failure: str | None
+) -> None:
+    target = local_target().with_overrides(base_url=f"{fake_url}/{scenario}/v1")
+    timeouts = Timeouts(connect=2, request=REQUEST_S, stream_idle=IDLE_S)
+    started = time.perf_counter()
+    async with AsyncConformanceClient(target, timeouts) as client:
+        exchange = await client.post(STREAM_REQUEST)
+    assert time.perf_counter() - started < REQUEST_S / 2
+    assert exchange.status == 200
+    assert (exchange.failure or (None,))[0] == failure
 
 
 def test_cut_stream_fails_as_cut(fake_url: str) -> None:

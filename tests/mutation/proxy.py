@@ -25,6 +25,12 @@ STALL_SECONDS = 30.0
 """How long a stalling stream waits before it gives up by itself (the suite's idle timeout is
 far shorter; the bound only keeps the proxy from holding a connection forever)."""
 
+UPSTREAM_KEEPALIVE_S = 1.0
+"""How long the proxy keeps an idle upstream connection. Well under uvicorn's 5 s keep-alive:
+with the two equal (httpx's default), the proxy could reuse a connection at the moment the
+server closes it, and answer that request with its own 500 (the likely cause of one flaky CI
+run, where 16 parallel streams met a 500 text/plain)."""
+
 _HOP_HEADERS = {"host", "content-length", "connection", "transfer-encoding", "accept-encoding"}
 
 
@@ -38,7 +44,11 @@ def _forwardable(headers: Mapping[str, str]) -> dict[str, str]:
 
 def create_proxy(upstream_base: str, deviations: Mapping[str, Deviation]) -> Starlette:
     """The proxy app: ``/<deviation>/v1/...`` forwards to ``upstream_base`` + ``/...``."""
-    client = httpx.AsyncClient(base_url=upstream_base, timeout=httpx.Timeout(30.0))
+    client = httpx.AsyncClient(
+        base_url=upstream_base,
+        timeout=httpx.Timeout(30.0),
+        limits=httpx.Limits(keepalive_expiry=UPSTREAM_KEEPALIVE_S),
+    )
 
     async def handle(request: Request) -> Response:
         deviation = deviations.get(request.path_params["deviation"])
