@@ -57,6 +57,13 @@ def test_readme_lists_every_deviation_and_variation() -> None:
     assert not missing, f"README 'What it catches' lacks {missing}: copy reports/mutation/matrix.md"
 
 
+def test_a_proxy_that_cannot_reach_the_server_fails_as_the_harness(tmp_path: Path) -> None:
+    """Never a verdict on a deviation: the run fails saying the proxy lost the server."""
+    lost = pytest.raises(AssertionError, match="deviation proxy could not reach the server")
+    with running_proxy("http://127.0.0.1:9/v1") as root, lost:  # port 9: nothing listens
+        run_suite(root, VARIATIONS[0], tmp_path)
+
+
 @pytest.mark.parametrize("deviation", DEVIATIONS, ids=lambda item: item.name)
 def test_deviation_is_caught(
     deviation: Deviation, proxy_root: str, tmp_path: Path, matrix: list[MatrixRow]

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -32,6 +33,47 @@ server closes it, and answer that request with its own 500 (the likely cause of 
 run, where 16 parallel streams met a 500 text/plain)."""
 
 _HOP_HEADERS = {"host", "content-length", "connection", "transfer-encoding", "accept-encoding"}
+
+
+@dataclass
+class HarnessLog:
+    """What the proxy itself met on its way to the server, for the runner to report: a harness
+    fault must fail its test as one, never pass for a verdict on a deviation."""
+
+    failed: list[str] = field(default_factory=list)
+    """Requests the proxy could not forward even on a second try (answered 502)."""
+    retried: list[str] = field(default_factory=list)
+    """Requests forwarded only on a second try."""
+
+    def since(self, mark: tuple[int, int]) -> tuple[list[str], list[str]]:
+        return self.failed[mark[0] :], self.retried[mark[1] :]
+
+    def mark(self) -> tuple[int, int]:
+        return len(self.failed), len(self.retried)
+
+
+HARNESS = HarnessLog()
+
+
+async def _upstream(client: httpx.AsyncClient, outgoing: Upstream) -> httpx.Response:
+    """The server's answer, read whole; a transport error is tried once more, since the link
+    from this proxy to the server is not what a deviation tests (both are logged in HARNESS)."""
+    what = f"{outgoing.method} {outgoing.path}"
+
+    async def send() -> httpx.Response:
+        return await client.request(
+            outgoing.method, outgoing.path, headers=outgoing.headers, content=outgoing.body
+        )
+
+    try:
+        return await send()
+    except httpx.TransportError as error:
+        HARNESS.retried.append(f"{what}: {error!r}")
+    try:
+        return await send()
+    except httpx.TransportError as error:
+        HARNESS.failed.append(f"{what}: {error!r}")
+        raise
 
 
 class StreamCut(Exception):
@@ -61,9 +103,10 @@ def create_proxy(upstream_base: str, deviations: Mapping[str, Deviation]) -> Sta
             body=await request.body(),
         )
         outgoing = deviation.request(outgoing)
-        upstream = await client.request(
-            outgoing.method, outgoing.path, headers=outgoing.headers, content=outgoing.body
-        )
+        try:
+            upstream = await _upstream(client, outgoing)
+        except httpx.HTTPError as error:
+            return Response(f"deviation proxy: {error!r}", status_code=502)
         raw = upstream.content
         headers = _forwardable(upstream.headers)
         if upstream.headers.get("content-type", "").startswith("text/event-stream"):

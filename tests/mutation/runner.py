@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 from routify_suite.cli import main
 from routify_suite.target import LOCAL_TARGET
 from tests.mutation.deviation import Deviation
+from tests.mutation.proxy import HARNESS
 from tests.mutation.relay import closing_relay
 
 STREAM_IDLE_TIMEOUT_S = "1"
@@ -71,11 +73,20 @@ def run_suite(
 ) -> SuiteRun:
     """The suite, through ``deviation``, on the cases its ``select`` picks (empty or
     ``every_case``: all), with more CLI ``options`` (e.g. --concurrency), or ``--strict``."""
+    mark = HARNESS.mark()
     with contextlib.ExitStack() as stack:
         if deviation.closes_connections:
             proxy_root, _ = stack.enter_context(closing_relay(proxy_root))
         base_url = f"{proxy_root}/{deviation.name}/v1"
-        return _run(base_url, deviation, report_dir, options, every_case, strict)
+        run = _run(base_url, deviation, report_dir, options, every_case, strict)
+    failed, retried = HARNESS.since(mark)
+    if failed:
+        raise AssertionError(f"the deviation proxy could not reach the server: {failed}")
+    if retried:
+        warnings.warn(
+            f"the deviation proxy reached the server on a second try: {retried}", stacklevel=2
+        )
+    return run
 
 
 def _run(
