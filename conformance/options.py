@@ -35,13 +35,13 @@ OPTIONS: tuple[tuple[str, str, str | None, str], ...] = (
         "--routify-stream-idle-timeout",
         "routify_stream_idle_timeout",
         "10",
-        "seconds a stream may stall",
+        "seconds a stream may go silent after its headers",
     ),
     (
         "--routify-request-timeout",
         "routify_request_timeout",
         "30",
-        "read timeout of a plain request",
+        "read timeout of a plain request, and of a stream until its headers",
     ),
     (
         "--routify-connect-timeout",

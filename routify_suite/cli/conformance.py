@@ -98,7 +98,7 @@ def _exit_code(pytest_status: int) -> int:
     type=click.FloatRange(min=0, min_open=True),
     default=10.0,
     show_default=True,
-    help="Seconds a stream may stall before its case fails.",
+    help="Seconds a stream may go silent, once its headers came, before its case fails.",
 )
 @click.option(
     "--concurrency",

@@ -27,10 +27,9 @@ STALL_SECONDS = 30.0
 far shorter; the bound only keeps the proxy from holding a connection forever)."""
 
 UPSTREAM_KEEPALIVE_S = 1.0
-"""How long the proxy keeps an idle upstream connection. Well under uvicorn's 5 s keep-alive:
-with the two equal (httpx's default), the proxy could reuse a connection at the moment the
-server closes it, and answer that request with its own 500 (the likely cause of one flaky CI
-run, where 16 parallel streams met a 500 text/plain)."""
+"""How long the proxy keeps an idle upstream connection: well under uvicorn's 5 s keep-alive,
+where httpx's default equals it and a reuse can meet the server's close (a precaution; the
+retry in :func:`_upstream` is what covers a lost link)."""
 
 _HOP_HEADERS = {"host", "content-length", "connection", "transfer-encoding", "accept-encoding"}
 
