@@ -1,7 +1,8 @@
 """The HTTP client every case uses: timeouts on everything, streams read under an idle timeout.
 
-httpx's read timeout applies to each read from the socket, which is exactly an idle timeout for
-a stream; a separate deadline bounds a stream that keeps dripping. Nothing here raises for what
+httpx's read timeout applies to each read from the socket: the request timeout up to the headers,
+then, for a stream's body, exactly an idle timeout; a separate deadline bounds a stream that keeps
+dripping. Nothing here raises for what
 the server does: a refused connection, a stall or a cut becomes ``Exchange.failure``. Every
 exchange is reported to the current case's log, and every non-2xx response is checked for the
 error envelope on the spot, wherever in the run it happens.
@@ -9,8 +10,9 @@ error envelope on the spot, wherever in the run it happens.
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,13 +107,19 @@ def stream_failure(capture: StreamCapture) -> tuple[str, str] | None:
     return (check, capture.detail) if check else None
 
 
-def _stream_end(capture: StreamCapture, error: Exception | None, timeouts: Timeouts) -> None:
-    if error is None:
-        capture.finish(END_EOF)
-    elif isinstance(error, httpx.ReadTimeout):
+@contextlib.contextmanager
+def _reading(capture: StreamCapture, timeouts: Timeouts) -> Iterator[None]:
+    """Around a stream's body loop (sync or async): records how the stream ended, at its end of
+    file, on a silence (httpx's read timeout) or a cut, unless the loop ended it at the deadline."""
+    try:
+        yield
+    except httpx.ReadTimeout:
         capture.finish(END_IDLE, f"no bytes for {timeouts.stream_idle:g} s")
-    else:
+    except httpx.HTTPError as error:
         capture.finish(END_CUT, f"{type(error).__name__}: {error}")
+    else:
+        if not capture.ended:
+            capture.finish(END_EOF)
 
 
 class _Base:
@@ -150,7 +158,15 @@ class _Base:
         trace.connected = False
         return True
 
-    def _capture(self, exchange: Exchange, started: float) -> StreamCapture:
+    def _begin(
+        self, exchange: Exchange, response: httpx.Response, started: float
+    ) -> StreamCapture | None:
+        """The headers came: record them; for a 200 stream, the capture its body is read into,
+        from now on under the idle timeout (None: the body is read whole)."""
+        exchange.status, exchange.headers = response.status_code, response.headers
+        if not (exchange.wants_stream and response.status_code == 200):
+            return None
+        idle_from_now(response, self.timeouts.stream_idle)
         deadline = started + self.timeouts.stream_deadline
         exchange.stream = StreamCapture(deadline=deadline, keep_limit=BODY_LIMIT)
         if self.stream_watcher:
@@ -211,7 +227,6 @@ class ConformanceClient(_Base):
         content: bytes,
         trace: ConnectionTrace,
     ) -> None:
-        stream = exchange.wants_stream
         with http.stream(
             "POST",
             self.target.url,
@@ -220,21 +235,15 @@ class ConformanceClient(_Base):
             timeout=self.timeouts.for_request(),
             extensions=trace.extensions(),
         ) as response:
-            exchange.status, exchange.headers = response.status_code, response.headers
-            if stream and response.status_code == 200:
-                idle_from_now(response, self.timeouts.stream_idle)
-                capture = self._capture(exchange, started)
-                try:
-                    for chunk in response.iter_bytes():
-                        if not capture.take(chunk):
-                            break
-                    else:
-                        _stream_end(capture, None, self.timeouts)
-                except httpx.HTTPError as error:
-                    _stream_end(capture, error, self.timeouts)
-                exchange.body = bytes(capture.kept)
-            else:
+            capture = self._begin(exchange, response, started)
+            if capture is None:
                 exchange.body = response.read()[:BODY_LIMIT]
+                return
+            with _reading(capture, self.timeouts):
+                for chunk in response.iter_bytes():
+                    if not capture.take(chunk):
+                        break
+            exchange.body = bytes(capture.kept)
 
 
 class AsyncConformanceClient(_Base):
@@ -284,7 +293,6 @@ class AsyncConformanceClient(_Base):
         content: bytes,
         trace: ConnectionTrace,
     ) -> None:
-        stream = exchange.wants_stream
         async with http.stream(
             "POST",
             self.target.url,
@@ -293,21 +301,15 @@ class AsyncConformanceClient(_Base):
             timeout=self.timeouts.for_request(),
             extensions=trace.extensions(asynchronous=True),
         ) as response:
-            exchange.status, exchange.headers = response.status_code, response.headers
-            if stream and response.status_code == 200:
-                idle_from_now(response, self.timeouts.stream_idle)
-                capture = self._capture(exchange, started)
-                try:
-                    async for chunk in response.aiter_bytes():
-                        if not capture.take(chunk):
-                            break
-                    else:
-                        _stream_end(capture, None, self.timeouts)
-                except httpx.HTTPError as error:
-                    _stream_end(capture, error, self.timeouts)
-                exchange.body = bytes(capture.kept)
-            else:
+            capture = self._begin(exchange, response, started)
+            if capture is None:
                 exchange.body = (await response.aread())[:BODY_LIMIT]
+                return
+            with _reading(capture, self.timeouts):
+                async for chunk in response.aiter_bytes():
+                    if not capture.take(chunk):
+                        break
+            exchange.body = bytes(capture.kept)
 
 
 def log_observer(log_of: Callable[[], CaseLog | None], target: Target | None = None) -> Observer:
