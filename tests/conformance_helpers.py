@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any, Final
 
 import httpx
 import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 
 from routify_suite.conformance.exchange import END_EOF, Exchange, StreamCapture
 from routify_suite.paths import FIXTURES_DIR
@@ -96,3 +100,12 @@ def serving(app: Any) -> Iterator[str]:
     )
     with serving_in_thread(config, name="fake server") as server:
         yield f"http://127.0.0.1:{server.bound_port}"
+
+
+@contextlib.contextmanager
+def serving_chat(handler: Callable[[Request], Awaitable[Response]]) -> Iterator[str]:
+    """A fake server that answers ``POST /v1/chat/completions`` with ``handler``; yield its base
+    URL (the root with ``/v1``)."""
+    app = Starlette(routes=[Route("/v1/chat/completions", handler, methods=["POST"])])
+    with serving(app) as root:
+        yield root + "/v1"

@@ -8,10 +8,8 @@ from collections import Counter
 from collections.abc import Iterator
 
 import pytest
-from starlette.applications import Starlette
 from starlette.requests import Request as HTTPRequest
 from starlette.responses import JSONResponse
-from starlette.routing import Route
 
 from routify_suite.conformance.client import ConformanceClient, Timeouts
 from routify_suite.conformance.exchange import Exchange, StreamCapture
@@ -20,7 +18,7 @@ from routify_suite.conformance.gate import Gate
 from routify_suite.conformance.plan import Request, Then
 from routify_suite.conformance.pool import ExchangePool
 from routify_suite.conformance.retry import RateLimitRetry, retry_after_s
-from tests.conformance_helpers import json_exchange, local_target, serving
+from tests.conformance_helpers import json_exchange, local_target, serving_chat
 
 RATE_LIMITED = {"error": {"message": "slow down", "type": "rate_limit_error", "code": None}}
 
@@ -43,9 +41,8 @@ class FakeServer:
 @pytest.fixture
 def fake() -> Iterator[tuple[FakeServer, str]]:
     server = FakeServer()
-    app = Starlette(routes=[Route("/v1/chat/completions", server.chat, methods=["POST"])])
-    with serving(app) as url:
-        yield server, url + "/v1"
+    with serving_chat(server.chat) as base_url:
+        yield server, base_url
 
 
 def _pool(url: str, concurrency: int = 4) -> ExchangePool:

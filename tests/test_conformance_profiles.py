@@ -10,19 +10,17 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from routify_suite.server import running_server
 from routify_suite.target import LOCAL_TARGET
-from tests.conformance_helpers import serving
+from tests.conformance_helpers import serving_chat
 
 CLI = [sys.executable, "-c", "from routify_suite.cli import run; run()", "conformance"]
 
@@ -43,7 +41,7 @@ def _strip_stream(body: bytes) -> bytes:
     return b"\n\n".join(events)
 
 
-def _proxy(upstream: str) -> Starlette:
+def _proxy(upstream: str) -> Callable[[Request], Awaitable[Response]]:
     async def chat(request: Request) -> Response:
         headers = {
             k: v for k, v in request.headers.items() if k in ("authorization", "content-type")
@@ -61,13 +59,13 @@ def _proxy(upstream: str) -> Starlette:
         }
         return Response(body, reply.status_code, headers=kept, media_type=media)
 
-    return Starlette(routes=[Route("/v1/chat/completions", chat, methods=["POST"])])
+    return chat
 
 
 @pytest.fixture(scope="module")
 def vendor_url() -> Iterator[str]:
-    with running_server() as upstream, serving(_proxy(upstream.base_url)) as url:
-        yield url + "/v1"
+    with running_server() as upstream, serving_chat(_proxy(upstream.base_url)) as base_url:
+        yield base_url
 
 
 def _run(vendor_url: str, profile: str, report_dir: Path) -> tuple[str, dict[str, dict]]:

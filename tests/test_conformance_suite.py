@@ -15,12 +15,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
-from tests.conformance_helpers import RECORDED_AT, TRANSCRIPTS, serving
+from tests.conformance_helpers import RECORDED_AT, TRANSCRIPTS, serving_chat
 
 CLI = [sys.executable, "-c", "from routify_suite.cli import run; run()", "conformance"]
 RATE_LIMITED_KEY = "rtf_fake_ratelimited_secret"
@@ -65,9 +63,8 @@ async def _fake_chat(request: Request) -> Response:
 
 @pytest.fixture(scope="module")
 def fake_base_url() -> Iterator[str]:
-    app = Starlette(routes=[Route("/v1/chat/completions", _fake_chat, methods=["POST"])])
-    with serving(app) as url:
-        yield url + "/v1"
+    with serving_chat(_fake_chat) as base_url:
+        yield base_url
 
 
 def _fake_target(path: Path, base_url: str, strict: bool = False) -> Path:

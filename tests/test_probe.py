@@ -8,14 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
 
 from routify_suite.cli import main
 from routify_suite.probe import probe
-from tests.conformance_helpers import serving
+from tests.conformance_helpers import serving_chat
 
 SECRET = "rtf_probe_secret_key"
 
@@ -38,9 +36,8 @@ class Answer:
 @pytest.fixture
 def fake() -> Iterator[tuple[Answer, str]]:
     answer = Answer()
-    app = Starlette(routes=[Route("/v1/chat/completions", answer.chat, methods=["POST"])])
-    with serving(app) as url:
-        yield answer, url + "/v1"
+    with serving_chat(answer.chat) as base_url:
+        yield answer, base_url
 
 
 WRONG_KEY = (
