@@ -26,16 +26,18 @@ class ProcessError(RuntimeError):
     """A child that would not start or finish; the message is one line."""
 
 
-def stop(process: subprocess.Popen[bytes] | subprocess.Popen[str]) -> None:
+def stop(
+    process: subprocess.Popen[bytes] | subprocess.Popen[str], grace_s: float = STOP_GRACE_S
+) -> None:
     """Terminate, then kill if it does not go within the grace period."""
     if process.poll() is not None:
         return
     process.terminate()
     try:
-        process.wait(STOP_GRACE_S)
+        process.wait(grace_s)
     except subprocess.TimeoutExpired:
         process.kill()
-        process.wait(STOP_GRACE_S)
+        process.wait(grace_s)
 
 
 def free_port() -> int:

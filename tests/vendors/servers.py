@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ from typing import Final, Protocol
 
 import httpx
 
+from routify_suite.load.processes import free_port, stop
 from tests.vendors.tiny_model import write_tiny_model
 
 READY_TIMEOUT_S: Final = 180.0
@@ -58,12 +58,6 @@ class Vendor(Protocol):
     def ready_path(self) -> str:
         """A GET path that answers 200 once the server can serve completions."""
         ...
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _script(name: str) -> str:
@@ -171,13 +165,7 @@ VENDORS: Final[tuple[Vendor, ...]] = (LiteLLM(), LlamaServer())
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
     """Stop the server by its PID; then its process group (the same id) if children remain."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(STOP_TIMEOUT_S)
+    stop(process, STOP_TIMEOUT_S)
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)
 
