@@ -121,20 +121,13 @@ def _completion_tokens(document: dict[str, Any]) -> int | None:
     return _usage_count(document, "completion_tokens")
 
 
-def _delta_text(chunk: dict[str, Any]) -> str:
-    """The content text of a chunk's first choice ("" when it carries none)."""
-    for choice in chunk.get("choices") or ():
-        delta = choice.get("delta") if isinstance(choice, dict) else None
-        if isinstance(delta, dict) and isinstance(delta.get("content"), str):
-            return delta["content"]
-    return ""
-
-
-def _message_text(document: dict[str, Any]) -> str:
+def _content_text(document: dict[str, Any], part: str) -> str:
+    """The content text of the first choice's ``part`` ("delta" in a chunk, "message" in a
+    response); "" when it carries none."""
     for choice in document.get("choices") or ():
-        message = choice.get("message") if isinstance(choice, dict) else None
-        if isinstance(message, dict) and isinstance(message.get("content"), str):
-            return message["content"]
+        holder = choice.get(part) if isinstance(choice, dict) else None
+        if isinstance(holder, dict) and isinstance(holder.get("content"), str):
+            return holder["content"]
     return ""
 
 
@@ -193,7 +186,7 @@ class StreamObserver:
             self.last_token_at = at
             self.delta_tokens += pieces
             if self.keep_text:
-                self.texts.append(_delta_text(chunk))
+                self.texts.append(_content_text(chunk, "delta"))
         if "usage" in chunk:
             tokens = _completion_tokens(chunk)
             if tokens is not None:
@@ -293,7 +286,7 @@ def measure_response(
         cost_usd=cost,
         intended_at=intended_at,
         prompt_tokens=_usage_count(document, "prompt_tokens"),
-        text=_message_text(document) if keep_text else None,
+        text=_content_text(document, "message") if keep_text else None,
     )
 
 
