@@ -93,6 +93,27 @@ def finish_chunks(events: list[Any]) -> list[Doc]:
     ]
 
 
+def every(*changes: Callable[..., Any]) -> Callable[..., Any]:
+    """Edits in place applied one after another (chunk edits, request edits)."""
+
+    def apply(*args: Any) -> None:
+        for change in changes:
+            change(*args)
+
+    return apply
+
+
+def in_turn(*changes: Callable[[Reply], Reply]) -> Callable[[Reply], Reply]:
+    """Reply changes applied one after another."""
+
+    def apply(reply: Reply) -> Reply:
+        for change in changes:
+            reply = change(reply)
+        return reply
+
+    return apply
+
+
 # --- SSE framing and stream content ----------------------------------------------------------
 
 
@@ -243,12 +264,20 @@ def drop_retry_after(reply: Reply) -> Reply:
     return Reply(reply.status, headers, reply.body)
 
 
-def error_without_type(reply: Reply) -> Reply:
-    document = reply.document()
-    if isinstance(document, dict) and isinstance(document.get("error"), dict):
-        document["error"].pop("type", None)
-        return reply.with_document(document)
-    return reply
+def edit_error(change: Callable[[Doc], None]) -> Callable[[Reply], Reply]:
+    """Apply ``change`` to the envelope's ``error`` object; a reply without one passes as is."""
+
+    def apply(reply: Reply) -> Reply:
+        document = reply.document()
+        if isinstance(document, dict) and isinstance(document.get("error"), dict):
+            change(document["error"])
+            return reply.with_document(document)
+        return reply
+
+    return apply
+
+
+error_without_type = edit_error(drop("type"))
 
 
 # --- requests: authentication and parameters not enforced --------------------------------------
@@ -294,68 +323,6 @@ def clamp_temperature(document: Doc) -> None:
 def stream_ignored(document: Doc) -> None:
     document["stream"] = False
     document.pop("stream_options", None)
-
-
-# --- tolerated departures: what only OpenAI's contract asks, and no client acts on ------------
-
-
-def accept_empty_tools(document: Doc) -> None:
-    """A server that takes ``tools: []`` as no tools (OpenAI answers 400)."""
-    if document.get("tools") == []:
-        document.pop("tools")
-
-
-def accept_five_stops(document: Doc) -> None:
-    """A server that takes more than OpenAI's four stop sequences."""
-    stop = document.get("stop")
-    if isinstance(stop, list) and len(stop) > 4:
-        document["stop"] = stop[:4]
-
-
-def error_without_param(reply: Reply) -> Reply:
-    """The error envelope leaves out the nullable ``param``."""
-    document = reply.document()
-    if isinstance(document, dict) and isinstance(document.get("error"), dict):
-        document["error"].pop("param", None)
-        return reply.with_document(document)
-    return reply
-
-
-def integer_error_code(reply: Reply) -> Reply:
-    """The error envelope's ``code`` is the HTTP status as an integer."""
-    document = reply.document()
-    if isinstance(document, dict) and isinstance(document.get("error"), dict):
-        document["error"]["code"] = reply.status
-        return reply.with_document(document)
-    return reply
-
-
-def finish_reason_only_last(chunk: Doc, _: int) -> None:
-    """Chunks leave out ``finish_reason: null`` until the one that finishes."""
-    for choice in chunk.get("choices", []):
-        if choice.get("finish_reason") is None:
-            choice.pop("finish_reason", None)
-
-
-def every(*changes: Callable[..., Any]) -> Callable[..., Any]:
-    """Edits in place applied one after another (chunk edits, request edits)."""
-
-    def apply(*args: Any) -> None:
-        for change in changes:
-            change(*args)
-
-    return apply
-
-
-def in_turn(*changes: Callable[[Reply], Reply]) -> Callable[[Reply], Reply]:
-    """Reply changes applied one after another."""
-
-    def apply(reply: Reply) -> Reply:
-        for change in changes:
-            reply = change(reply)
-        return reply
-
-    return apply
 
 
 # --- more deviations: one for each check no other deviation reaches ---------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.mutation import departures as d
 from tests.mutation import transforms as t
 from tests.mutation.deviation import Deviation
 from tests.mutation.entries import ERRORS, STREAMS, variation
@@ -92,7 +93,7 @@ TOLERATED: tuple[Deviation, ...] = (
         "accepts tools: [] (OpenAI answers 400)",
         "tools-empty",
         ("params.rejected-openai",),
-        request=t.edit_request(t.accept_empty_tools),
+        request=t.edit_request(d.accept_empty_tools),
     ),
     tolerated(
         "accepts-five-stops",
@@ -100,7 +101,7 @@ TOLERATED: tuple[Deviation, ...] = (
         "accepts 5 stop sequences (OpenAI allows 4)",
         "stop-array-of-5",
         ("params.rejected-openai",),
-        request=t.edit_request(t.accept_five_stops),
+        request=t.edit_request(d.accept_five_stops),
     ),
     tolerated(
         "error-param-omitted",
@@ -108,7 +109,7 @@ TOLERATED: tuple[Deviation, ...] = (
         "the error envelope omits the nullable param",
         ERRORS,
         ("error.envelope", "snapshot.shape"),
-        reply=t.on_error(t.error_without_param),
+        reply=t.on_error(d.error_without_param),
     ),
     tolerated(
         "error-code-integer",
@@ -116,7 +117,7 @@ TOLERATED: tuple[Deviation, ...] = (
         "the error envelope's code is an integer",
         ERRORS,
         ("error.envelope", "snapshot.shape"),
-        reply=t.on_error(t.integer_error_code),
+        reply=t.on_error(d.integer_error_code),
     ),
     tolerated(
         "finish-reason-null-omitted",
@@ -124,7 +125,7 @@ TOLERATED: tuple[Deviation, ...] = (
         "chunks omit finish_reason: null before the last one",
         STREAMS,
         ("stream.chunk-schema", "snapshot.shape"),
-        events=t.on_chunks(t.finish_reason_only_last),
+        events=t.on_chunks(d.finish_reason_only_last),
     ),
     tolerated(
         "created-moves",
@@ -163,10 +164,10 @@ TOLERATED: tuple[Deviation, ...] = (
             "error.retry-after",
             "snapshot.shape",
         ),
-        request=t.edit_request(t.every(t.accept_empty_tools, t.accept_five_stops)),
+        request=t.edit_request(t.every(d.accept_empty_tools, d.accept_five_stops)),
         reply=t.on_error(
-            t.in_turn(t.drop_retry_after, t.error_without_param, t.integer_error_code)
+            t.in_turn(t.drop_retry_after, d.error_without_param, d.integer_error_code)
         ),
-        events=t.on_chunks(t.every(t.change_created, t.finish_reason_only_last)),
+        events=t.on_chunks(t.every(t.change_created, d.finish_reason_only_last)),
     ),
 )
