@@ -129,7 +129,13 @@ class _Base:
         self.observer = observer
         self.stream_watcher: StreamWatcher | None = None
 
-    def _start(self, label: str, body: Any, headers: dict[str, str]) -> tuple[Exchange, float]:
+    def _start(
+        self, label: str, body: Any, key: str | None, headers: Mapping[str, str] | None
+    ) -> tuple[Exchange, float, bytes]:
+        """The exchange about to be sent (its headers are the ones sent), its start, its body;
+        ``key=""`` means the target's valid key, ``None`` no Authorization."""
+        key = self.target.keys["valid"] if key == "" else key
+        sent_headers, content = build_request(body, key, headers)
         started = time.perf_counter()
         exchange = Exchange(
             label=label,
@@ -137,9 +143,9 @@ class _Base:
             sent_at=now(),
             id=new_exchange_id(),
             started=started,
-            sent_headers=dict(headers),
+            sent_headers=sent_headers,
         )
-        return exchange, started
+        return exchange, started, content
 
     def _done(self, exchange: Exchange, started: float) -> Exchange:
         exchange.duration_s = time.perf_counter() - started
@@ -200,12 +206,10 @@ class ConformanceClient(_Base):
         label: str = "",
     ) -> Exchange:
         """POST ``body``; ``key=""`` means the target's valid key, ``None`` no Authorization."""
-        key = self.target.keys["valid"] if key == "" else key
-        sent_headers, content = build_request(body, key, headers)
-        exchange, started = self._start(label, body, sent_headers)
+        exchange, started, content = self._start(label, body, key, headers)
         trace = ConnectionTrace()
         try:
-            self._attempt(self._http, exchange, started, sent_headers, content, trace)
+            self._attempt(self._http, exchange, started, content, trace)
         except httpx.HTTPError as error:
             if not self._reconnecting(exchange, error, trace):
                 _fail(exchange, error)
@@ -213,7 +217,7 @@ class ConformanceClient(_Base):
                 # Once, on a connection of its own; the retry's time counts in the exchange's.
                 with httpx.Client(follow_redirects=False) as fresh:
                     try:
-                        self._attempt(fresh, exchange, started, sent_headers, content, trace)
+                        self._attempt(fresh, exchange, started, content, trace)
                     except httpx.HTTPError as again:
                         _fail(exchange, again)
         return self._done(exchange, started)
@@ -223,7 +227,6 @@ class ConformanceClient(_Base):
         http: httpx.Client,
         exchange: Exchange,
         started: float,
-        headers: dict[str, str],
         content: bytes,
         trace: ConnectionTrace,
     ) -> None:
@@ -231,7 +234,7 @@ class ConformanceClient(_Base):
             "POST",
             self.target.url,
             content=content,
-            headers=headers,
+            headers=exchange.sent_headers,
             timeout=self.timeouts.for_request(),
             extensions=trace.extensions(),
         ) as response:
@@ -267,19 +270,17 @@ class AsyncConformanceClient(_Base):
         await self.aclose()
 
     async def post(self, body: Any, key: str | None = "", label: str = "") -> Exchange:
-        key = self.target.keys["valid"] if key == "" else key
-        sent_headers, content = build_request(body, key, None)
-        exchange, started = self._start(label, body, sent_headers)
+        exchange, started, content = self._start(label, body, key, None)
         trace = ConnectionTrace()
         try:
-            await self._attempt(self._http, exchange, started, sent_headers, content, trace)
+            await self._attempt(self._http, exchange, started, content, trace)
         except httpx.HTTPError as error:
             if not self._reconnecting(exchange, error, trace):
                 _fail(exchange, error)
             else:
                 async with httpx.AsyncClient(follow_redirects=False) as fresh:
                     try:
-                        await self._attempt(fresh, exchange, started, sent_headers, content, trace)
+                        await self._attempt(fresh, exchange, started, content, trace)
                     except httpx.HTTPError as again:
                         _fail(exchange, again)
         return self._done(exchange, started)
@@ -289,7 +290,6 @@ class AsyncConformanceClient(_Base):
         http: httpx.AsyncClient,
         exchange: Exchange,
         started: float,
-        headers: dict[str, str],
         content: bytes,
         trace: ConnectionTrace,
     ) -> None:
@@ -297,7 +297,7 @@ class AsyncConformanceClient(_Base):
             "POST",
             self.target.url,
             content=content,
-            headers=headers,
+            headers=exchange.sent_headers,
             timeout=self.timeouts.for_request(),
             extensions=trace.extensions(asynchronous=True),
         ) as response:
