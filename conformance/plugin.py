@@ -26,6 +26,7 @@ from routify_suite.conformance.rows import Row
 
 if TYPE_CHECKING:
     from routify_suite.conformance.findings import CaseLog
+    from routify_suite.report.model import RunResult
     from routify_suite.target import Target
 
 SUITE_DIR = Path(__file__).resolve().parent
@@ -61,10 +62,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     for name, text in MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {text}")
-    report_dir = option(config, "routify_report_dir")
-    if report_dir and not getattr(config.option, "xmlpath", None):
-        # Runs before the junitxml plugin's own configure (tryfirst below), which reads this.
-        config.option.xmlpath = str(Path(report_dir) / "junit.xml")
+    if runs_the_suite(config) and not getattr(config.option, "xmlpath", None):
+        # Runs before the junitxml plugin's own configure (tryfirst above), which reads this.
+        config.option.xmlpath = str(report_dir(config) / "junit.xml")
     for dest in (
         "routify_stream_idle_timeout",
         "routify_request_timeout",
@@ -76,6 +76,38 @@ def pytest_configure(config: pytest.Config) -> None:
     if option(config, "routify_target"):
         resolve_target(config)  # a bad file is a usage error now, not 200 failed cases later
     config.pluginmanager.register(ConformanceSession(config), "routify-conformance-session")
+
+
+def report_dir(config: pytest.Config) -> Path:
+    """--routify-report-dir, else reports/conformance under the working directory (as the CLI)."""
+    return Path(option(config, "routify_report_dir") or Path("reports") / "conformance")
+
+
+def runs_the_suite(config: pytest.Config) -> bool:
+    """Whether this run is meant to run the conformance suite (so junit.xml is written): a
+    ``--routify-...`` option on the command line, or an argument naming the suite.
+
+    The plugin is loaded in every project's runs; a run of other tests gets no junit.xml.
+    """
+    args = [str(arg) for arg in config.invocation_params.args]
+    if any(arg.startswith("--routify-") for arg in args):
+        return True
+    for arg in config.args:
+        name = str(arg).split("::")[0]
+        if name.startswith("routify_suite.conformance"):
+            return True
+        path = Path(config.invocation_params.dir, name).resolve()
+        if path == SUITE_DIR or SUITE_DIR in path.parents:
+            return True
+    return False
+
+
+def detail_asked(config: pytest.Config) -> bool:
+    """-v, an explicit -r... or --tb...: the user wants pytest's own per-case detail."""
+    if config.get_verbosity() > 0:
+        return True
+    args = [str(arg) for arg in config.invocation_params.args]
+    return any(arg.startswith(("--tb", "-r")) and not arg.startswith("--r") for arg in args)
 
 
 def _is_terminal() -> bool:
@@ -107,6 +139,7 @@ class ConformanceSession:
         """time.monotonic() reading after which no case starts (--max-time)."""
         self.progress = not _is_terminal()
         self._progress_at = 0.0
+        self.run: RunResult | None = None
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         self.cases = {item.nodeid for item in items if is_case(item)}
@@ -257,14 +290,35 @@ class ConformanceSession:
             row.verdict == "not-run" for row in self.rows.values()
         ):
             exitstatus = session.exitstatus = pytest.ExitCode.TESTS_FAILED
-        run = build_run(self.rows, self.described, self.started, exitstatus)
-        write_reports(run, self.report_dir())
+        self.run = build_run(self.rows, self.described, self.started, exitstatus)
+        write_reports(self.run, report_dir(self.config))
 
-    def report_dir(self) -> Path:
-        """--report-dir, else reports/conformance under the working directory (as the CLI)."""
-        return Path(option(self.config, "routify_report_dir") or Path("reports") / "conformance")
+    def concise(self, session_items: int) -> bool:
+        """pytest's per-case failure sections and -ra lines give way to the check summary: when
+        every collected item is a case and no -v, -r or --tb asks for pytest's detail."""
+        return (
+            bool(self.cases) and session_items == len(self.cases) and not detail_asked(self.config)
+        )
 
-    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_terminal_summary(self, terminalreporter: Any) -> Any:
+        """Outermost: turns pytest's failure sections and short summary off around it."""
+        session = getattr(terminalreporter, "_session", None)
+        items = len(getattr(session, "items", ()) or ())
+        if not self.rows or not self.concise(items):
+            result = yield
+        else:
+            option = self.config.option
+            tbstyle, reportchars = option.tbstyle, terminalreporter.reportchars
+            option.tbstyle, terminalreporter.reportchars = "no", ""
+            try:
+                result = yield
+            finally:
+                option.tbstyle, terminalreporter.reportchars = tbstyle, reportchars
+        self.summarize(terminalreporter)
+        return result
+
+    def summarize(self, terminalreporter: Any) -> None:
         if not self.rows:
             return
         counts = dict.fromkeys(VERDICTS, 0)
@@ -280,5 +334,11 @@ class ConformanceSession:
             terminalreporter.write_line(
                 f"note: {REUSED_CONNECTION_NOTE} ({reconnects} requests retried)"
             )
-        where = self.report_dir()
-        terminalreporter.write_line(f"reports: {where}/junit.xml, results.json, report.html")
+        if self.run is not None:
+            from routify_suite.conformance.failure_summary import summary_lines
+
+            for line in summary_lines(self.run):
+                terminalreporter.write_line(line)
+        where = report_dir(self.config)
+        written = "junit.xml, results.json" if self.config.option.xmlpath else "results.json"
+        terminalreporter.write_line(f"reports: {where}/{written}, report.html")
