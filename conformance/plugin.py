@@ -110,6 +110,26 @@ def detail_asked(config: pytest.Config) -> bool:
     return any(arg.startswith(("--tb", "-r")) and not arg.startswith("--r") for arg in args)
 
 
+def probe_target(config: pytest.Config) -> str | None:
+    """The probe's one-line reason (redacted) the target cannot be checked, or None; None also
+    when ``routify-suite conformance`` has just probed the same URL."""
+    import os
+
+    from routify_suite.probe import probe
+
+    target = resolve_target(config)
+    if os.environ.get(PROBED_VARIABLE) == target.base_url:
+        return None
+    problem = probe(
+        target.base_url,
+        seconds(config, "routify_connect_timeout"),
+        key=target.keys["valid"],
+        model=target.models["default"],
+        read_timeout=seconds(config, "routify_request_timeout"),
+    )
+    return target.redactor()(problem) if problem else None
+
+
 def _is_terminal() -> bool:
     import sys
 
@@ -143,8 +163,23 @@ class ConformanceSession:
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         self.cases = {item.nodeid for item in items if is_case(item)}
+        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+        if self.progress and self.cases and reporter is not None:
+            # No letter per case between progress lines, so no file name per file either:
+            # pytest would show each at [  0%], as it counts progress by letters written.
+            reporter.showfspath = False
         # Stable sort: cases that may exhaust a key's rate limit go last.
         items.sort(key=lambda item: item.get_closest_marker("last") is not None)
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        """Probe a named target once cases are collected: an unreachable URL, a rejected key or
+        an unserved model is one line (pytest's usage error), before any case runs."""
+        if self.cases and (
+            option(self.config, "routify_target") or option(self.config, "routify_base_url")
+        ):
+            problem = probe_target(self.config)
+            if problem:
+                raise pytest.UsageError(problem)
 
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         import time

@@ -44,6 +44,8 @@ class CaseResult:
     """The check the case runs by design: its row in the matrix (failed checks add rows)."""
     exchanges: list[str] = field(default_factory=list)
     """Ids of the exchanges it saw, keys of :attr:`RunResult.exchanges`."""
+    reproducer: str = ""
+    """A shell command (curl) that sends the failing request again; "" when there is none."""
 
     @property
     def rows(self) -> list[str]:
