@@ -376,4 +376,8 @@ class ConformanceSession:
                 terminalreporter.write_line(line)
         where = report_dir(self.config)
         written = "junit.xml, results.json" if self.config.option.xmlpath else "results.json"
-        terminalreporter.write_line(f"reports: {where}/{written}, report.html")
+        line = f"reports: {where}/{written}, report.html"
+        if len(line) > 100:  # a CI log's width
+            line = f"reports ({written}, report.html) in\n  {where}"
+        for part in line.splitlines():
+            terminalreporter.write_line(part)
