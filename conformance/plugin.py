@@ -141,6 +141,14 @@ def is_case(item: pytest.Item) -> bool:
     return SUITE_DIR in Path(str(item.path)).resolve().parents
 
 
+def case_id(item: pytest.Item) -> str:
+    """The case's id in every report: ``conformance/<file>::<test>[<params>]``, the same
+    however the suite was started (the CLI, plain pytest, a clone, a wheel), where pytest's
+    node id depends on its rootdir; ``routify-suite report`` matches cases across runs by it."""
+    relative = Path(str(item.path)).resolve().relative_to(SUITE_DIR).as_posix()
+    return f"conformance/{relative}::{item.nodeid.split('::', 1)[1]}"
+
+
 class ConformanceSession:
     """Turns case outcomes into verdicts and reports; inert when no case is collected.
 
@@ -254,6 +262,7 @@ class ConformanceSession:
                 ("request_ids", ",".join(log.request_ids) if log else ""),
             ]
         report.routify_case = {
+            "id": case_id(item),
             "verdict": verdict,
             "message": message,
             "findings": [
@@ -294,7 +303,7 @@ class ConformanceSession:
         if phase is None:
             return
         self.described = self.described or phase["target"]
-        self.rows.setdefault(report.nodeid, Row()).merge(phase, report.duration)
+        self.rows.setdefault(phase.get("id", report.nodeid), Row()).merge(phase, report.duration)
         if report.when == "teardown":
             self.show_progress()
 
@@ -308,7 +317,7 @@ class ConformanceSession:
         reporter = self.config.pluginmanager.get_plugin("terminalreporter")
         if reporter is None:
             return
-        done = sum(1 for nodeid in self.rows if nodeid in self.cases)
+        done = len(self.rows)
         failed = sum(1 for row in self.rows.values() if row.verdict == "fail")
         elapsed = time.time() - self.started
         reporter.ensure_newline()
