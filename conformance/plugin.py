@@ -15,11 +15,15 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from routify_suite.conformance.options import (
+    SUITE_DIR,
     add_options,
     concurrency,
+    detail_asked,
     max_time,
     option,
+    report_dir,
     resolve_target,
+    runs_the_suite,
     seconds,
 )
 from routify_suite.conformance.rows import Row
@@ -29,7 +33,6 @@ if TYPE_CHECKING:
     from routify_suite.report.model import RunResult
     from routify_suite.target import Target
 
-SUITE_DIR = Path(__file__).resolve().parent
 
 MARKERS = {
     "params": "parameters accepted, rejected and honoured",
@@ -76,38 +79,6 @@ def pytest_configure(config: pytest.Config) -> None:
     if option(config, "routify_target"):
         resolve_target(config)  # a bad file is a usage error now, not 200 failed cases later
     config.pluginmanager.register(ConformanceSession(config), "routify-conformance-session")
-
-
-def report_dir(config: pytest.Config) -> Path:
-    """--routify-report-dir, else reports/conformance under the working directory (as the CLI)."""
-    return Path(option(config, "routify_report_dir") or Path("reports") / "conformance")
-
-
-def runs_the_suite(config: pytest.Config) -> bool:
-    """Whether this run is meant to run the conformance suite (so junit.xml is written): a
-    ``--routify-...`` option on the command line, or an argument naming the suite.
-
-    The plugin is loaded in every project's runs; a run of other tests gets no junit.xml.
-    """
-    args = [str(arg) for arg in config.invocation_params.args]
-    if any(arg.startswith("--routify-") for arg in args):
-        return True
-    for arg in config.args:
-        name = str(arg).split("::")[0]
-        if name.startswith("routify_suite.conformance"):
-            return True
-        path = Path(config.invocation_params.dir, name).resolve()
-        if path == SUITE_DIR or SUITE_DIR in path.parents:
-            return True
-    return False
-
-
-def detail_asked(config: pytest.Config) -> bool:
-    """-v, an explicit -r... or --tb...: the user wants pytest's own per-case detail."""
-    if config.get_verbosity() > 0:
-        return True
-    args = [str(arg) for arg in config.invocation_params.args]
-    return any(arg.startswith(("--tb", "-r")) and not arg.startswith("--r") for arg in args)
 
 
 def probe_target(config: pytest.Config) -> str | None:
