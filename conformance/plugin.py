@@ -325,7 +325,7 @@ class ConformanceSession:
         else:
             option = self.config.option
             tbstyle, reportchars = option.tbstyle, terminalreporter.reportchars
-            option.tbstyle, terminalreporter.reportchars = "no", ""
+            option.tbstyle, terminalreporter.reportchars = "no", "w" if "w" in reportchars else ""
             try:
                 result = yield
             finally:

@@ -212,9 +212,6 @@ def _run_pytest(
         f"{options.idle:g}",
         "-p",
         "no:cacheprovider",
-        # The suite has no async tests; pytest-asyncio (when installed) only adds a warning.
-        "-p",
-        "no:asyncio",
         "-q",
         "-o",
         "junit_suite_name=routify-conformance",
