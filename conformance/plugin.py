@@ -139,9 +139,12 @@ class ConformanceSession:
         self.progress = not _is_terminal()
         self._progress_at = 0.0
         self.run: RunResult | None = None
+        self.only_cases = False
+        """Every collected item is a case of the suite (no other project's tests in the run)."""
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         self.cases = {item.nodeid for item in items if is_case(item)}
+        self.only_cases = bool(self.cases) and len(self.cases) == len(items)
         reporter = self.config.pluginmanager.get_plugin("terminalreporter")
         if self.progress and self.cases and reporter is not None:
             # No letter per case between progress lines, so no file name per file either:
@@ -308,19 +311,11 @@ class ConformanceSession:
         self.run = build_run(self.rows, self.described, self.started, exitstatus)
         write_reports(self.run, report_dir(self.config))
 
-    def concise(self, session_items: int) -> bool:
-        """pytest's per-case failure sections and -ra lines give way to the check summary: when
-        every collected item is a case and no -v, -r or --tb asks for pytest's detail."""
-        return (
-            bool(self.cases) and session_items == len(self.cases) and not detail_asked(self.config)
-        )
-
     @pytest.hookimpl(wrapper=True, tryfirst=True)
     def pytest_terminal_summary(self, terminalreporter: Any) -> Any:
-        """Outermost: turns pytest's failure sections and short summary off around it."""
-        session = getattr(terminalreporter, "_session", None)
-        items = len(getattr(session, "items", ()) or ())
-        if not self.rows or not self.concise(items):
+        """Outermost: pytest's per-case failure sections and -ra lines give way to the check
+        summary, when every collected item is a case and no -v, -r or --tb asks for them."""
+        if not self.rows or not self.only_cases or detail_asked(self.config):
             result = yield
         else:
             option = self.config.option
