@@ -30,6 +30,7 @@ from locust.runners import MasterRunner, WorkerRunner
 
 from routify_suite.load.arrivals import ArrivalShare
 from routify_suite.load.files import CLI_ENV, LIVE_FILE, METRICS_FILE, write_json
+from routify_suite.load.health import HealthProbe
 from routify_suite.load.histograms import SCALE, summarize
 from routify_suite.load.locust_options import add_options
 from routify_suite.load.metrics import RequestResult
@@ -90,6 +91,8 @@ class Collector:
         """The measured window, in perf_counter readings (its end once the run stops)."""
         self.records = RecordLog()
         self.users_started = 0
+        self.probe = HealthProbe(self._role, lambda: self.recorder.generator)
+        self.prober: gevent.Greenlet | None = None
         self.epoch_offset = time.time() - time.perf_counter()
         self.workload: dict[str, Any] = {}
         if not self.is_master and not self.is_worker:
@@ -114,6 +117,11 @@ class Collector:
     @property
     def options(self) -> Any:
         return self.environment.parsed_options
+
+    def _role(self) -> str:
+        if self.is_worker:
+            return f"worker-{self.worker_index}"
+        return "master" if self.is_master else "local"
 
     @property
     def worker_index(self) -> int:
@@ -198,6 +206,8 @@ class Collector:
         )
 
     def on_test_start(self, **_: Any) -> None:
+        if self.prober is None:
+            self.prober = gevent.spawn(self.probe.run, gevent.sleep)
         if self.is_worker:
             self.records.start(None)
             self._start_measuring(getattr(self.options, "metrics_window_s", 1))
@@ -244,18 +254,25 @@ class Collector:
             return
         if self.stopped is None:
             self.stopped = time.time()
-        self.records.write()
+        self._write_records()
         self._write_live("stopped")
 
     def on_report_to_master(self, data: dict[str, Any], **_: Any) -> None:
-        data[REPORT_KEY] = self.recorder.drain()
-        data[RECORDS_KEY] = self.records.drain()
+        with self.probe.timed("flush"):
+            data[REPORT_KEY] = self.recorder.drain()
+            data[RECORDS_KEY] = self.records.drain()
 
     def on_worker_report(self, data: dict[str, Any], **_: Any) -> None:
         snapshot = data.get(REPORT_KEY)
-        if snapshot:
-            self.recorder.merge(snapshot)
-        self.records.write(data.get(RECORDS_KEY) or b"")
+        with self.probe.timed("flush"):
+            if snapshot:
+                self.recorder.merge(snapshot)
+        self._write_records(data.get(RECORDS_KEY) or b"")
+
+    def _write_records(self, block: bytes = b"") -> None:
+        if block or self.records.pending:
+            with self.probe.timed("write"):
+                self.records.write(block)
 
     def on_test_stopping(self, **_: Any) -> None:
         """Before Locust quits, have every worker send what it holds, and wait for it (bounded).
@@ -286,7 +303,7 @@ class Collector:
 
     def on_message(self, environment: Environment, msg: Any, **_: Any) -> None:
         self.recorder.merge(msg.data["metrics"])
-        self.records.write(msg.data.get(RECORDS_KEY) or b"")
+        self._write_records(msg.data.get(RECORDS_KEY) or b"")
         if msg.data.get("flush"):
             self.flushed.add(msg.node_id)
             if self.flushed >= self.expected:
@@ -300,9 +317,10 @@ class Collector:
                 self.recorder.note_users(time.time(), runner.user_count)
                 if self.is_master:
                     self.workers_seen = max(self.workers_seen, runner.worker_count)
-                self._write_live("running")
+                with self.probe.timed("write"):
+                    self._write_live("running")
                 if not self.is_worker:
-                    self.records.write()
+                    self._write_records()
             gevent.sleep(1.0)
 
     def _write_live(self, state: str) -> None:
@@ -352,8 +370,9 @@ class Collector:
         return [CPU_NOTE] if busy else []
 
     def on_quitting(self, environment: Environment, **_: Any) -> None:
-        if self.sampler is not None:
-            self.sampler.kill(block=False)
+        for greenlet in (self.sampler, self.prober):
+            if greenlet is not None:
+                greenlet.kill(block=False)
         started = self.started or time.time()
         stopped = self.stopped or time.time()
         stats = environment.runner.stats.total if environment.runner else None
@@ -388,7 +407,7 @@ class Collector:
                     name,
                     *(figures[key] for key in ("p50", "p95", "p99", "max")),
                 )
-        self.records.write()
+        self._write_records()
         directory = getattr(self.options, "metrics_dir", "")
         if directory:
             Path(directory).mkdir(parents=True, exist_ok=True)

@@ -14,6 +14,7 @@ from typing import Any, Final
 
 from hdrh.histogram import HdrHistogram
 
+from routify_suite.load.health import GeneratorHealth
 from routify_suite.load.histograms import (
     TIMELINE_DIGITS,
     add_encoded,
@@ -79,6 +80,7 @@ class MetricsRecorder:
         self._histograms: dict[str, HdrHistogram] = {}
         self._pending_itl: Counter[int] = Counter()
         self.windows: dict[int, Window] = {}
+        self.generator = GeneratorHealth()
 
     @property
     def histograms(self) -> dict[str, HdrHistogram]:
@@ -221,6 +223,7 @@ class MetricsRecorder:
             "channel_requests": dict(self.channel_requests),
             "channel_cost_pusd": dict(self.channel_cost_pusd),
             "histograms": {name: encode(h) for name, h in self.histograms.items()},
+            "generator": self.generator.snapshot(),
             "windows": {
                 str(key): {
                     "requests": w.requests,
@@ -260,6 +263,8 @@ class MetricsRecorder:
         self.channel_cost_pusd.update(snapshot["channel_cost_pusd"])
         for name, encoded in snapshot["histograms"].items():
             add_encoded(self.histogram(name), encoded)
+        if "generator" in snapshot:
+            self.generator.merge(snapshot["generator"])
         for key, data in snapshot["windows"].items():
             # Windows are keyed by epoch seconds, so workers' windows line up by wall clock.
             window = self.window(float(key))
