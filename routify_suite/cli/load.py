@@ -10,7 +10,14 @@ from rich.console import Console
 
 from routify_suite.cli.server_options import capacity_options, delay_option
 
-LOAD_EXTRA_MODULES = ("locust", "hdrh", "matplotlib", "geventhttpclient", "bpe_openai")
+LOAD_EXTRA_MODULES = (
+    "locust",
+    "hdrh",
+    "matplotlib",
+    "geventhttpclient",
+    "bpe_openai",
+    "tokenizers",
+)
 """What ``pip install 'routify-suite[load]'`` brings; without it only ``load`` cannot run."""
 
 
