@@ -12,8 +12,10 @@ so the users never wait for a disk. Pure code, no Locust or gevent import.
 
 from __future__ import annotations
 
+import itertools
+import statistics
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import orjson
 
@@ -138,6 +140,22 @@ def tokens_within(result: RequestResult, start: float, end: float) -> int:
             inside += 1
     deltas = len(result.itl_s) + 1
     return round(tokens * inside / deltas)
+
+
+def read_records(path: Path) -> list[dict[str, Any]]:
+    """The lines of a ``requests.jsonl``, as dicts."""
+    return [orjson.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
+
+
+def send_gaps(records: list[dict[str, Any]]) -> tuple[float, float]:
+    """Mean (s) and coefficient of variation of the gaps between actual send times: the
+    arrival process as the server saw it."""
+    sent = sorted(record["sent_at"] for record in records)
+    gaps = [later - earlier for earlier, later in itertools.pairwise(sent)]
+    if len(gaps) < 2:
+        return 0.0, 0.0
+    mean = statistics.fmean(gaps)
+    return mean, statistics.pstdev(gaps) / mean if mean else 0.0
 
 
 class RecordLog:

@@ -10,29 +10,14 @@ CV/sqrt(600), 4 % for Poisson).
 
 from __future__ import annotations
 
-import itertools
 import json
-import statistics
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from routify_suite.cli import main
-from routify_suite.load.records import RECORD_KEYS
-
-
-def read_records(directory: Path) -> list[dict[str, Any]]:
-    lines = (directory / "requests.jsonl").read_text().splitlines()
-    return [json.loads(line) for line in lines]
-
-
-def gaps(records: list[dict[str, Any]]) -> tuple[float, float]:
-    """Mean (s) and coefficient of variation of the gaps between send times."""
-    sent = sorted(record["sent_at"] for record in records)
-    between = [later - earlier for earlier, later in itertools.pairwise(sent)]
-    mean = statistics.fmean(between)
-    return mean, statistics.pstdev(between) / mean
+from routify_suite.load.records import RECORD_KEYS, read_records, send_gaps
 
 
 def run(report: Path, *arguments: str) -> dict[str, Any]:
@@ -62,11 +47,11 @@ def test_poisson_arrivals_have_the_rate_and_the_spread_of_a_poisson_process(
     tmp_path: Path,
 ) -> None:
     summary = run(tmp_path, "--users", "30", "--rate", "100", "--arrival", "poisson")
-    records = read_records(tmp_path)
+    records = read_records(tmp_path / "requests.jsonl")
     assert all(tuple(record) == RECORD_KEYS for record in records)
     assert {record["worker"] for record in records} == {0}
     assert all(record["intended_at"] <= record["sent_at"] for record in records)
-    mean, cv = gaps(records)
+    mean, cv = send_gaps(records)
     assert mean == pytest.approx(0.01, rel=0.15)
     assert 0.8 <= cv <= 1.2
     arrivals = summary["arrivals"]
@@ -80,9 +65,9 @@ def test_gamma_arrivals_under_two_workers_are_one_bursty_schedule(tmp_path: Path
         *("--users", "60", "--workers", "2", "--rate", "100"),
         *("--arrival", "gamma", "--burstiness", "0.25"),
     )
-    records = read_records(tmp_path)
+    records = read_records(tmp_path / "requests.jsonl")
     assert {record["worker"] for record in records} == {0, 1}  # one file from both
-    mean, cv = gaps(records)
+    mean, cv = send_gaps(records)
     assert mean == pytest.approx(0.01, rel=0.15)
     assert cv > 1.5
     assert summary["arrivals"]["processes"] == 2
@@ -113,7 +98,7 @@ def test_past_capacity_output_tokens_per_s_is_the_servers_rate(tmp_path: Path) -
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["output_tokens_per_s"] == pytest.approx(200, rel=0.1)
     assert summary["cut_by_window"] == 20
-    records = read_records(tmp_path)
+    records = read_records(tmp_path / "requests.jsonl")
     cut = [record for record in records if record["cut_by_window"]]
     assert len(cut) == 20
     assert all(0 <= (record["output_tokens"] or 0) < 50 for record in cut)
