@@ -5,8 +5,9 @@ every :data:`TICK_S`; how late it wakes is the event loop's lag, the delay any u
 may carry at that moment. Beside it: the process's CPU %, Python's GC pauses (``gc.callbacks``)
 and the time the plugin's own stats flushes and file writes take. A tick late by more than
 :data:`STALL_MS` is a stall, kept with its likely cause: GC, a flush or write of our own, this
-process computing (it used the CPU meanwhile), or not being scheduled at all (the machine, or
-a call that blocked the loop without using CPU).
+process computing (it used the CPU meanwhile), waiting for a CPU (runnable but not run: the
+kernel's run-queue time, ``/proc/self/schedstat``, grew; the machine was busy), or blocked (it
+neither ran nor waited for a CPU: a call that blocked the loop, on a disk or a lock).
 
 The figures travel in :class:`GeneratorHealth`, which adds up exactly across processes like the
 recorder's, and become ``summary.json``'s ``generator`` block with the terminal's warnings.
@@ -29,7 +30,9 @@ STALL_MS: Final = 50.0
 LAG_P99_WARN_MS: Final = 5.0
 CPU_WARN_PERCENT: Final = 90.0
 MAX_STALLS: Final = 20
-CAUSES: Final = ("gc", "flush", "write", "busy", "not scheduled")
+CAUSES: Final = ("gc", "flush", "write", "busy", "waiting for a CPU")
+BLOCKED: Final = "blocked"
+SCHEDSTAT: Final = "/proc/self/schedstat"
 PROCESS_FIELDS: Final = (
     "cpu_sum",
     "cpu_samples",
@@ -196,8 +199,9 @@ class HealthProbe:
         process = psutil.Process(os.getpid())
         process.cpu_percent(None)
         next_cpu = time.perf_counter() + 1.0
+        queue = _RunQueue()
         while True:
-            wall, cpu = time.perf_counter(), time.process_time()
+            wall, cpu, queued = time.perf_counter(), time.process_time(), queue.seconds()
             before = (self._gc_s, self._own_s["flush"], self._own_s["write"])
             sleep(TICK_S)
             now = time.perf_counter()
@@ -210,6 +214,7 @@ class HealthProbe:
                     self._own_s["flush"] - before[1],
                     self._own_s["write"] - before[2],
                     time.process_time() - cpu,
+                    queue.seconds() - queued,
                 )
                 self._stall(health, late, spent)
             if now >= next_cpu:
@@ -221,11 +226,9 @@ class HealthProbe:
                 figures["cpu_samples"] += 1
                 figures["cpu_max"] = max(figures["cpu_max"], percent)
 
-    def _stall(
-        self, health: GeneratorHealth, late: float, spent: tuple[float, float, float, float]
-    ) -> None:
+    def _stall(self, health: GeneratorHealth, late: float, spent: tuple[float, ...]) -> None:
         """Keep the stall with its likely cause: what used at least half of its time."""
-        cause = "not scheduled"
+        cause = BLOCKED
         for name, seconds in zip(CAUSES, spent, strict=False):
             if seconds >= late / 2:
                 cause = name
@@ -235,3 +238,22 @@ class HealthProbe:
         )
         health.stalls.sort(key=lambda s: -s["ms"])
         del health.stalls[MAX_STALLS:]
+
+
+class _RunQueue:
+    """Seconds this thread has spent runnable but waiting for a CPU (Linux schedstat; 0 where
+    the kernel does not say)."""
+
+    def __init__(self) -> None:
+        try:
+            self._fd: int | None = os.open(SCHEDSTAT, os.O_RDONLY)
+        except OSError:
+            self._fd = None
+
+    def seconds(self) -> float:
+        if self._fd is None:
+            return 0.0
+        try:
+            return int(os.pread(self._fd, 128, 0).split()[1]) / 1e9
+        except (OSError, ValueError, IndexError):
+            return 0.0

@@ -21,6 +21,7 @@ from routify_suite.load.histograms import (
     encode,
     new_histogram,
     record,
+    summarize,
     units,
 )
 from routify_suite.load.metrics import RequestResult
@@ -180,6 +181,17 @@ class MetricsRecorder:
             if value is not None and value > limit:
                 return False
         return True
+
+    def latency_lines(self) -> list[str]:
+        """``ttft_ms p50 ... · max ...`` for the headline latencies measured (Locust's log)."""
+        lines = []
+        for name in ("ttft_ms", "itl_ms", "e2e_ms"):
+            histogram = self.histograms.get(name)
+            if histogram is not None and histogram.get_total_count():
+                figures = summarize(histogram)
+                quantiles = " · ".join(f"{k} {figures[k]}" for k in ("p50", "p95", "p99", "max"))
+                lines.append(f"{name} {quantiles}")
+        return lines
 
     def note_missed(self, count: int) -> None:
         """Arrival-rate slots that fell inside the run but were never sent."""

@@ -184,7 +184,10 @@ class RecordLog:
 
     def write(self, block: bytes = b"") -> int:
         """Append ``block`` and the pending lines to the file; the bytes written."""
-        data = block + self.drain()
+        return self.append(block + self.drain())
+
+    def append(self, data: bytes) -> int:
+        """Append bytes already taken from the log (from any thread); the bytes written."""
         if not data or self.path is None:
             return 0
         with self.path.open("ab") as file:

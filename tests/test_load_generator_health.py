@@ -89,7 +89,7 @@ def test_a_user_blocking_the_loop_for_300_ms_is_reported_and_warned_about(
     assert generator["loop_lag_ms"]["max"] >= 250
     worst = max(generator["stalls"], key=lambda stall: stall["ms"])
     assert worst["ms"] >= 250
-    assert worst["cause"] == "not scheduled"  # a blocking sleep: no CPU, no GC, no write
+    assert worst["cause"] == "blocked"  # a blocking sleep: no CPU, no GC, no write, no queue
     assert 1.0 <= worst["at_s"] <= 4.0
     assert generator["processes"]["local"]["cpu_percent_mean"] is not None
     out = io.StringIO()
