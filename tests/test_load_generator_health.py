@@ -16,6 +16,7 @@ from routify_suite.load.console import print_summary
 from routify_suite.load.files import KEY_ENV, REFERENCE_KEY
 from routify_suite.load.health import GeneratorHealth
 from routify_suite.load.histograms import record
+from routify_suite.report.load_html import render_load_report
 from routify_suite.server import running_server
 
 BLOCKING = Path(__file__).parent / "locustfiles" / "blocking_stream.py"
@@ -44,6 +45,17 @@ def test_figures_add_up_across_processes_and_name_the_longest_stall() -> None:
     assert "longest 400 ms at 5 s on worker-1 (cause: busy)" in warnings
     assert "worker-1 used 95 % CPU" in warnings
     assert "worker-0" not in warnings
+
+
+def test_the_load_report_shows_the_generator_and_its_warnings() -> None:
+    health = GeneratorHealth()
+    record(health.lag, 300.0)
+    health.process("local").update(cpu_sum=20.0, cpu_samples=1, cpu_max=20.0)
+    health.stalls.append({"at": 12.0, "ms": 300.0, "process": "local", "cause": "blocked"})
+    page = render_load_report({"generator": health.summary(started=10.0)}, {})
+    assert 'id="generator"' in page
+    assert "longest 300 ms at 2 s on local (cause: blocked)" in page
+    assert "<td>2.0</td><td>300.0</td><td>local</td><td>blocked</td>" in page
 
 
 def test_a_quiet_run_has_no_warning() -> None:
