@@ -147,10 +147,10 @@ def read_records(path: Path) -> list[dict[str, Any]]:
     return [orjson.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
 
 
-def send_gaps(records: list[dict[str, Any]]) -> tuple[float, float]:
-    """Mean (s) and coefficient of variation of the gaps between actual send times: the
-    arrival process as the server saw it."""
-    sent = sorted(record["sent_at"] for record in records)
+def send_gaps(records: list[dict[str, Any]], key: str = "sent_at") -> tuple[float, float]:
+    """Mean (s) and coefficient of variation of the gaps between send times: actual ones (the
+    arrival process as the server saw it) or ``intended_at`` (the schedule)."""
+    sent = sorted(record[key] for record in records if record[key] is not None)
     gaps = [later - earlier for earlier, later in itertools.pairwise(sent)]
     if len(gaps) < 2:
         return 0.0, 0.0

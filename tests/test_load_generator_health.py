@@ -99,10 +99,12 @@ def test_a_user_blocking_the_loop_for_300_ms_is_reported_and_warned_about(
     assert done.returncode == 0, done.stderr[-3000:]
     generator = json.loads((tmp_path / "summary.json").read_text())["generator"]
     assert generator["loop_lag_ms"]["max"] >= 250
-    worst = max(generator["stalls"], key=lambda stall: stall["ms"])
-    assert worst["ms"] >= 250
-    assert worst["cause"] == "blocked"  # a blocking sleep: no CPU, no GC, no write, no queue
-    assert 1.0 <= worst["at_s"] <= 4.0
+    # The block, told apart from whatever else a busy machine did meanwhile: a blocking sleep
+    # used no CPU, no GC, no write, and did not wait for a CPU.
+    blocked = [stall for stall in generator["stalls"] if stall["cause"] == "blocked"]
+    block = max(blocked, key=lambda stall: stall["ms"])
+    assert block["ms"] >= 250
+    assert 1.0 <= block["at_s"] <= 4.0
     assert generator["processes"]["local"]["cpu_percent_mean"] is not None
     out = io.StringIO()
     print_summary(tmp_path, Console(file=out, width=100))
