@@ -162,6 +162,8 @@ class StreamObserver:
     keep_text: bool = False
     texts: list[str] = field(default_factory=list)
     response_id: str | None = None
+    planned: dict[str, Any] = field(default_factory=dict)
+    """The request's workload fields (turn, input_tokens, max_tokens), set on its result."""
 
     def feed(self, chunk: bytes, at: float) -> None:
         """Take bytes that arrived at clock reading ``at``."""
@@ -240,6 +242,7 @@ class StreamObserver:
             prompt_tokens=self.prompt_tokens,
             text="".join(self.texts) if self.keep_text else None,
             response_id=self.response_id,
+            **self.planned,
         )
 
 
@@ -251,8 +254,10 @@ def error_result(
     finished_at: float,
     intended_at: float | None = None,
     reason: str | None = None,
+    planned: dict[str, Any] | None = None,
 ) -> RequestResult:
-    """A request that failed before any stream: an error status, or no response at all."""
+    """A request that failed before any stream: an error status, or no response at all.
+    ``planned``: the request's workload fields (turn, input_tokens, max_tokens)."""
     document = _json_object(body)
     channel, cost = _routify(document) if document else (None, None)
     return RequestResult(
@@ -265,6 +270,7 @@ def error_result(
         channel=channel,
         cost_usd=cost,
         intended_at=intended_at,
+        **(planned or {}),
     )
 
 
@@ -275,14 +281,24 @@ def measure_response(
     finished_at: float,
     intended_at: float | None = None,
     keep_text: bool = False,
+    planned: dict[str, Any] | None = None,
 ) -> RequestResult:
     """Measure a non-streaming response: e2e, tokens from ``usage``, the routify block."""
     if status != 200:
-        return error_result("chat", status, body, started_at, finished_at, intended_at)
+        return error_result(
+            "chat", status, body, started_at, finished_at, intended_at, planned=planned
+        )
     document = _json_object(body)
     if document is None:
         return error_result(
-            "chat", status, body, started_at, finished_at, intended_at, "response: invalid JSON"
+            "chat",
+            status,
+            body,
+            started_at,
+            finished_at,
+            intended_at,
+            "response: invalid JSON",
+            planned,
         )
     channel, cost = _routify(document)
     tokens = _completion_tokens(document)
@@ -300,6 +316,7 @@ def measure_response(
         prompt_tokens=_usage_count(document, "prompt_tokens"),
         text=_content_text(document, "message") if keep_text else None,
         response_id=_response_id(document),
+        **(planned or {}),
     )
 
 

@@ -5,19 +5,16 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from rich.console import Console
 
 from routify_suite.load.console import print_summary
-from routify_suite.load.files import KEY_ENV, REFERENCE_KEY
 from routify_suite.load.health import GeneratorHealth
 from routify_suite.load.histograms import record
 from routify_suite.report.load_html import render_load_report
 from routify_suite.server import running_server
+from tests.server_helpers import run_plain_locust
 
 BLOCKING = Path(__file__).parent / "locustfiles" / "blocking_stream.py"
 
@@ -70,31 +67,10 @@ def test_a_user_blocking_the_loop_for_300_ms_is_reported_and_warned_about(
     tmp_path: Path,
 ) -> None:
     with running_server(ttft_ms=20, itl_ms=5) as server:
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "locust",
-                "-f",
-                str(BLOCKING),
-                "--headless",
-                "--host",
-                server.base_url,
-                "--users",
-                "4",
-                "--spawn-rate",
-                "4",
-                "--run-time",
-                "4s",
-                "--metrics-dir",
-                str(tmp_path),
-                "--loglevel",
-                "WARNING",
-            ],
-            env={**os.environ, KEY_ENV: REFERENCE_KEY},
-            capture_output=True,
-            text=True,
-            timeout=120,
+        done = run_plain_locust(
+            str(BLOCKING),
+            *("--host", server.base_url, "--users", "4", "--spawn-rate", "4"),
+            *("--run-time", "4s", "--metrics-dir", str(tmp_path), "--loglevel", "WARNING"),
         )
     assert done.returncode == 0, done.stderr[-3000:]
     generator = json.loads((tmp_path / "summary.json").read_text())["generator"]
