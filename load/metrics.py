@@ -56,6 +56,8 @@ class RequestResult:
     reconnects: int = 0
     """1 when the server had closed the reused connection and the request went again (its time
     is inside ``e2e_s``); not a failure."""
+    response_id: str | None = None
+    """The server's ``id`` for the completion (the first one a stream carried)."""
 
     @property
     def schedule_lag_s(self) -> float | None:
@@ -131,6 +133,11 @@ def _content_text(document: dict[str, Any], part: str) -> str:
     return ""
 
 
+def _response_id(document: dict[str, Any]) -> str | None:
+    value = document.get("id")
+    return value if isinstance(value, str) and value else None
+
+
 def _error_reason(status: int) -> str:
     return f"HTTP {status}"
 
@@ -154,6 +161,9 @@ class StreamObserver:
     prompt_tokens: int | None = None
     keep_text: bool = False
     texts: list[str] = field(default_factory=list)
+    response_id: str | None = None
+    planned: dict[str, Any] = field(default_factory=dict)
+    """The request's workload fields (turn, input_tokens, max_tokens), set on its result."""
 
     def feed(self, chunk: bytes, at: float) -> None:
         """Take bytes that arrived at clock reading ``at``."""
@@ -177,6 +187,8 @@ class StreamObserver:
             return
         if "error" in chunk:
             self.problem = self.problem or "stream: error event"
+        if self.response_id is None:
+            self.response_id = _response_id(chunk)
         pieces = token_pieces(chunk)
         if pieces:
             if self.first_token_at is None:
@@ -194,9 +206,10 @@ class StreamObserver:
             prompt = _usage_count(chunk, "prompt_tokens")
             if prompt is not None:
                 self.prompt_tokens = prompt
-        channel, cost = _routify(chunk)
-        self.channel = channel or self.channel
-        self.cost_usd = cost if cost is not None else self.cost_usd
+        if "routify" in chunk:  # usually only the last chunks carry it
+            channel, cost = _routify(chunk)
+            self.channel = channel or self.channel
+            self.cost_usd = cost if cost is not None else self.cost_usd
 
     def finish(
         self, at: float, status: int = 200, transport_error: str | None = None
@@ -228,6 +241,8 @@ class StreamObserver:
             intended_at=self.intended_at,
             prompt_tokens=self.prompt_tokens,
             text="".join(self.texts) if self.keep_text else None,
+            response_id=self.response_id,
+            **self.planned,
         )
 
 
@@ -239,8 +254,10 @@ def error_result(
     finished_at: float,
     intended_at: float | None = None,
     reason: str | None = None,
+    planned: dict[str, Any] | None = None,
 ) -> RequestResult:
-    """A request that failed before any stream: an error status, or no response at all."""
+    """A request that failed before any stream: an error status, or no response at all.
+    ``planned``: the request's workload fields (turn, input_tokens, max_tokens)."""
     document = _json_object(body)
     channel, cost = _routify(document) if document else (None, None)
     return RequestResult(
@@ -253,6 +270,7 @@ def error_result(
         channel=channel,
         cost_usd=cost,
         intended_at=intended_at,
+        **(planned or {}),
     )
 
 
@@ -263,14 +281,24 @@ def measure_response(
     finished_at: float,
     intended_at: float | None = None,
     keep_text: bool = False,
+    planned: dict[str, Any] | None = None,
 ) -> RequestResult:
     """Measure a non-streaming response: e2e, tokens from ``usage``, the routify block."""
     if status != 200:
-        return error_result("chat", status, body, started_at, finished_at, intended_at)
+        return error_result(
+            "chat", status, body, started_at, finished_at, intended_at, planned=planned
+        )
     document = _json_object(body)
     if document is None:
         return error_result(
-            "chat", status, body, started_at, finished_at, intended_at, "response: invalid JSON"
+            "chat",
+            status,
+            body,
+            started_at,
+            finished_at,
+            intended_at,
+            "response: invalid JSON",
+            planned,
         )
     channel, cost = _routify(document)
     tokens = _completion_tokens(document)
@@ -287,6 +315,8 @@ def measure_response(
         intended_at=intended_at,
         prompt_tokens=_usage_count(document, "prompt_tokens"),
         text=_content_text(document, "message") if keep_text else None,
+        response_id=_response_id(document),
+        **(planned or {}),
     )
 
 

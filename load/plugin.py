@@ -28,15 +28,26 @@ from locust import events
 from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
 
+from routify_suite.load.arrivals import (
+    ArrivalShare,
+    describe_schedule,
+    plan_schedule,
+    share_from_options,
+)
+from routify_suite.load.background_writes import BackgroundWriter
 from routify_suite.load.files import CLI_ENV, LIVE_FILE, METRICS_FILE, write_json
-from routify_suite.load.histograms import SCALE, summarize
-from routify_suite.load.pacing import ArrivalSchedule
-from routify_suite.load.payload import DEFAULT_MAX_TOKENS, DEFAULT_MODEL
+from routify_suite.load.health import HealthProbe
+from routify_suite.load.histograms import SCALE
+from routify_suite.load.locust_options import add_options
+from routify_suite.load.metrics import RequestResult
 from routify_suite.load.recorder import MetricsRecorder
-from routify_suite.load.transports import CLIENTS
+from routify_suite.load.records import (
+    RECORD_FILE,
+    RecordLog,
+    request_record,
+    tokens_within,
+)
 from routify_suite.load.workloads import (
-    DEFAULT_ENCODING,
-    ENCODINGS,
     WorkloadError,
     WorkloadSpec,
     parse_goodput,
@@ -51,75 +62,12 @@ CPU_NOTE: Final = (
     " add --workers (or machines)"
 )
 REPORT_KEY: Final = "routify"
+RECORDS_KEY: Final = "routify_records"
 MAX_WINDOWS: Final = 120
 """At most this many time windows per run (plots over time), whatever the run time."""
 
 logger = logging.getLogger(__name__)
-
-
-@events.init_command_line_parser.add_listener
-def add_options(parser: Any) -> None:
-    group = parser.add_argument_group("routify", "Routify chat-completions load")
-    group.add_argument(
-        "--model", default=DEFAULT_MODEL, env_var="ROUTIFY_MODEL", help="model to request"
-    )
-    group.add_argument(
-        "--max-tokens", type=int, default=DEFAULT_MAX_TOKENS, help="max_tokens per request"
-    )
-    group.add_argument(
-        "--client", choices=CLIENTS, default="fasthttp", help="HTTP client of the users"
-    )
-    group.add_argument(
-        "--arrival-rate",
-        type=float,
-        default=0.0,
-        help="total requests/s to schedule (open model; records intended vs actual send time)",
-    )
-    group.add_argument("--request-timeout", type=float, default=60.0, help="per-read timeout, s")
-    group.add_argument(
-        "--metrics-dir", default="", help="where the master writes metrics.json and live.json"
-    )
-    group.add_argument("--shape-steps", type=int, default=4, help="stairs of the step shape")
-    workload = parser.add_argument_group("routify workload", "What each request asks for")
-    workload.add_argument(
-        "--input-tokens",
-        default="",
-        metavar="MEAN[,STDDEV]",
-        help="synthetic prompts of this many tokens (normal distribution, clipped at 1)",
-    )
-    workload.add_argument(
-        "--output-tokens",
-        default="",
-        metavar="MEAN[,STDDEV]",
-        help="max_tokens drawn per request (normal distribution, clipped at 1)",
-    )
-    workload.add_argument(
-        "--dataset", default="", help="JSON Lines of messages, or ShareGPT conversations"
-    )
-    workload.add_argument(
-        "--turns", type=int, default=1, help="requests per session, resending the history"
-    )
-    workload.add_argument(
-        "--ignore-eos",
-        action="store_true",
-        default=False,
-        help="send vLLM's ignore_eos: true and min_tokens (not in the Routify spec)",
-    )
-    workload.add_argument(
-        "--tokenizer",
-        choices=ENCODINGS,
-        default=DEFAULT_ENCODING,
-        help="offline tokenizer (bpe-openai) that sizes and counts prompts",
-    )
-    workload.add_argument(
-        "--warmup", type=float, default=0.0, help="seconds at the start that are not measured"
-    )
-    workload.add_argument(
-        "--goodput",
-        default="",
-        metavar="METRIC=MS,...",
-        help="per-request maxima for goodput, e.g. ttft_ms=800,itl_ms=50",
-    )
+events.init_command_line_parser.add_listener(add_options)
 
 
 class Collector:
@@ -139,11 +87,20 @@ class Collector:
         events.request.add_listener(self.on_request)
         events.test_start.add_listener(self.on_test_start)
         events.test_stop.add_listener(self.on_test_stop)
+        events.test_stopping.add_listener(self.on_window_end)
         self.flushed: set[str] = set()
         self.expected: set[str] = set()
         self.all_flushed = gevent.event.Event()
-        self.schedules: list[ArrivalSchedule] = []
+        self.schedule: ArrivalShare | None = None
         self.measure_from = 0.0
+        self.measure_to: float | None = None
+        """The measured window, in perf_counter readings (its end once the run stops)."""
+        self.records = RecordLog()
+        self.users_started = 0
+        self.probe = HealthProbe(self._role, lambda: self.recorder.generator)
+        self.prober: gevent.Greenlet | None = None
+        self.writer = BackgroundWriter(self.probe.timed)
+        self.epoch_offset = time.time() - time.perf_counter()
         self.workload: dict[str, Any] = {}
         if not self.is_master and not self.is_worker:
             # Loading the tokenizer takes about a second: before the run rather than in it. (A
@@ -168,18 +125,67 @@ class Collector:
     def options(self) -> Any:
         return self.environment.parsed_options
 
+    def _role(self) -> str:
+        if self.is_worker:
+            return f"worker-{self.worker_index}"
+        return "master" if self.is_master else "local"
+
+    @property
+    def worker_index(self) -> int:
+        return (
+            int(getattr(self.environment.runner, "worker_index", 0) or 0) if self.is_worker else 0
+        )
+
+    def next_user(self) -> int:
+        """A number for a new user, unique in this process (with the worker index: in the run)."""
+        self.users_started += 1
+        return self.users_started
+
     def on_request(self, context: dict[str, Any] | None = None, **_: Any) -> None:
-        result = (context or {}).get("routify")
+        context = context or {}
+        result = context.get("routify")
+        if result is None:
+            return
         # Measured: what finished after the warm-up (a steady state's throughput, Little's law).
-        if result is not None and result.started_at + result.e2e_s >= self.measure_from:
+        if result.started_at + result.e2e_s >= self.measure_from:
             self.recorder.record(result, time.time())
+        self._account(result, context.get("routify_user", 0), cut=False)
+
+    def record_cut(self, result: RequestResult, user: int) -> None:
+        """A request the window's end stopped mid-flight: counted as cut, its tokens kept."""
+        self.recorder.note_interrupted()
+        self._account(result, user, cut=True)
+
+    def _account(self, result: RequestResult, user: int, cut: bool) -> None:
+        """The tokens that arrived inside the window, and the request's line."""
+        end = self.measure_to if self.measure_to is not None else math.inf
+        sent = result.started_at
+        inside = self.measure_from <= sent <= end
+        self.recorder.note_window_tokens(tokens_within(result, self.measure_from, end), inside)
+        self.records.add(
+            request_record(
+                result,
+                worker=self.worker_index,
+                user=user,
+                epoch_offset=self.epoch_offset,
+                in_window=inside,
+                cut_by_window=cut,
+            )
+        )
+
+    def on_window_end(self, **_: Any) -> None:
+        """The run is stopping: the measured window ends now, before the users are stopped."""
+        self.measure_to = time.perf_counter()
+        if not self.is_worker and self.stopped is None:
+            self.stopped = time.time()
 
     def _start_measuring(self, window: int) -> None:
         """A fresh recorder; requests that end within ``--warmup`` seconds are not measured."""
         options = self.options
         warmup = max(0.0, float(getattr(options, "warmup", 0.0) or 0.0))
         self.measure_from = time.perf_counter() + warmup
-        self.schedules = []
+        self.measure_to = None
+        self.schedule = share_from_options(self.options, self.worker_index)
         try:
             bounds = parse_goodput(getattr(options, "goodput", "") or "")
             spec = WorkloadSpec.from_options(options)
@@ -190,7 +196,10 @@ class Collector:
         self.recorder = MetricsRecorder(window, bounds)
 
     def on_test_start(self, **_: Any) -> None:
+        if self.prober is None:
+            self.prober = gevent.spawn(self.probe.run, gevent.sleep)
         if self.is_worker:
+            self.records.start(None)
             self._start_measuring(getattr(self.options, "metrics_window_s", 1))
             return
         options = self.options
@@ -204,6 +213,10 @@ class Collector:
         paces = getattr(self.environment.shape_class, "paces_arrivals", False)
         if paces and not getattr(options, "arrival_rate", 0.0):
             options.arrival_rate = float(options.arrival_users)  # one request/s per user
+        runner = self.environment.runner
+        plan_schedule(options, runner.worker_count if self.is_master else 1)
+        directory = getattr(options, "metrics_dir", "")
+        self.records.start(Path(directory) / RECORD_FILE if directory else None)
         self._start_measuring(window)
         warmup = max(0.0, float(getattr(options, "warmup", 0.0) or 0.0))
         self.started, self.stopped = time.time() + warmup, None
@@ -211,16 +224,13 @@ class Collector:
             self.sampler = gevent.spawn(self._sample)
 
     def _count_missed(self) -> None:
-        """Slots of every arrival schedule whose time came before now but were never sent."""
-        now = time.perf_counter()
-        missed = sum(
-            math.ceil((now - schedule.next_at) / schedule.period_s)
-            for schedule in self.schedules
-            if schedule.next_at < now
-        )
-        self.schedules = []
-        if missed:
-            self.recorder.note_missed(missed)
+        """Slots of the arrival schedule whose time came inside the window but went unsent."""
+        if self.schedule is not None:
+            end = self.measure_to if self.measure_to is not None else time.perf_counter()
+            missed = self.schedule.missed_before(end)
+            self.schedule = None
+            if missed:
+                self.recorder.note_missed(missed)
 
     def on_test_stop(self, **_: Any) -> None:
         if not self.is_master:
@@ -228,16 +238,28 @@ class Collector:
         if self.is_worker:
             self._send_metrics(flush=False)
             return
-        self.stopped = time.time()
+        if self.stopped is None:
+            self.stopped = time.time()
+        self._write_records()
         self._write_live("stopped")
 
     def on_report_to_master(self, data: dict[str, Any], **_: Any) -> None:
-        data[REPORT_KEY] = self.recorder.drain()
+        with self.probe.timed("flush"):
+            data[REPORT_KEY] = self.recorder.drain()
+            data[RECORDS_KEY] = self.records.drain()
 
     def on_worker_report(self, data: dict[str, Any], **_: Any) -> None:
         snapshot = data.get(REPORT_KEY)
-        if snapshot:
-            self.recorder.merge(snapshot)
+        with self.probe.timed("flush"):
+            if snapshot:
+                self.recorder.merge(snapshot)
+        self._write_records(data.get(RECORDS_KEY) or b"")
+
+    def _write_records(self, block: bytes = b"") -> None:
+        """Hand the pending lines (and a worker's ``block``) to the writer thread, in order."""
+        data = block + self.records.drain()
+        if data and self.records.path is not None:
+            self.writer.submit(self.records.append, data)
 
     def on_test_stopping(self, **_: Any) -> None:
         """Before Locust quits, have every worker send what it holds, and wait for it (bounded).
@@ -262,11 +284,13 @@ class Collector:
 
     def _send_metrics(self, flush: bool) -> None:
         self.environment.runner.send_message(
-            MESSAGE, {"metrics": self.recorder.drain(), "flush": flush}
+            MESSAGE,
+            {"metrics": self.recorder.drain(), RECORDS_KEY: self.records.drain(), "flush": flush},
         )
 
     def on_message(self, environment: Environment, msg: Any, **_: Any) -> None:
         self.recorder.merge(msg.data["metrics"])
+        self._write_records(msg.data.get(RECORDS_KEY) or b"")
         if msg.data.get("flush"):
             self.flushed.add(msg.node_id)
             if self.flushed >= self.expected:
@@ -281,6 +305,8 @@ class Collector:
                 if self.is_master:
                     self.workers_seen = max(self.workers_seen, runner.worker_count)
                 self._write_live("running")
+                if not self.is_worker:
+                    self._write_records()
             gevent.sleep(1.0)
 
     def _write_live(self, state: str) -> None:
@@ -298,7 +324,7 @@ class Collector:
             "ttft_p50_ms": self._median("ttft_ms"),
             "e2e_p50_ms": self._median("e2e_ms"),
         }
-        write_json(Path(directory) / LIVE_FILE, live)
+        self.writer.submit(write_json, Path(directory) / LIVE_FILE, live)
 
     def _median(self, name: str) -> float | None:
         histogram = self.recorder.histograms.get(name)
@@ -314,8 +340,9 @@ class Collector:
         return [CPU_NOTE] if busy else []
 
     def on_quitting(self, environment: Environment, **_: Any) -> None:
-        if self.sampler is not None:
-            self.sampler.kill(block=False)
+        for greenlet in (self.sampler, self.prober):
+            if greenlet is not None:
+                greenlet.kill(block=False)
         started = self.started or time.time()
         stopped = self.stopped or time.time()
         stats = environment.runner.stats.total if environment.runner else None
@@ -326,6 +353,7 @@ class Collector:
             "model": getattr(self.options, "model", ""),
             "client": getattr(self.options, "client", ""),
             "arrival_rate": getattr(self.options, "arrival_rate", 0.0),
+            "arrival": describe_schedule(self.options),
             "users": getattr(self.options, "num_users", None) or 0,
             "workers": self.workers_seen,
             "scenario": scenario_name(environment.user_classes),
@@ -341,15 +369,10 @@ class Collector:
             self.recorder.failures,
             info["locust_requests"],
         )
-        for name in ("ttft_ms", "itl_ms", "e2e_ms"):
-            histogram = self.recorder.histograms.get(name)
-            if histogram is not None and histogram.get_total_count():
-                figures = summarize(histogram)
-                logger.info(
-                    "routify: %s p50 %s · p95 %s · p99 %s · max %s",
-                    name,
-                    *(figures[key] for key in ("p50", "p95", "p99", "max")),
-                )
+        for line in self.recorder.latency_lines():
+            logger.info("routify: %s", line)
+        self._write_records()
+        self.writer.join()
         directory = getattr(self.options, "metrics_dir", "")
         if directory:
             Path(directory).mkdir(parents=True, exist_ok=True)
@@ -358,7 +381,10 @@ class Collector:
                 {"run": info, "metrics": self.recorder.snapshot()},
             )
             if os.environ.get(CLI_ENV) != "1":  # plain `locust`: no CLI to write the report
-                _write_report(Path(directory), started, stopped)
+                from routify_suite.load.report import write_plain_report
+
+                write_plain_report(Path(directory), started, stopped)
+                logger.info("routify: summary.json and plots written to %s", directory)
 
 
 def scenario_name(user_classes: Any) -> str:
@@ -373,15 +399,6 @@ def shape_name(shape: Any) -> str:
         return "constant"
     name = type(shape).__name__.removesuffix("Shape")
     return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
-
-
-def _write_report(directory: Path, started: float, stopped: float) -> None:
-    """summary.json (no SLO gate) and the plots, for runs started with plain ``locust``."""
-    from routify_suite.load.report import finish_report, read_metrics
-    from routify_suite.load.summary import RunInfo
-
-    finish_report(read_metrics(directory, RunInfo(started, stopped)), [], directory)
-    logger.info("routify: summary.json and plots written to %s", directory)
 
 
 @events.init.add_listener

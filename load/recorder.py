@@ -14,12 +14,14 @@ from typing import Any, Final
 
 from hdrh.histogram import HdrHistogram
 
+from routify_suite.load.health import GeneratorHealth
 from routify_suite.load.histograms import (
     TIMELINE_DIGITS,
     add_encoded,
     encode,
     new_histogram,
     record,
+    summarize,
     units,
 )
 from routify_suite.load.metrics import RequestResult
@@ -66,6 +68,8 @@ class MetricsRecorder:
         self.good = 0
         self.reconnects = 0
         self.output_tokens = 0
+        self.tokens_in_window = 0
+        self.sent_in_window = 0
         self.cost_pusd = 0
         self.turns: Counter[str] = Counter()
         self.by_status: Counter[str] = Counter()
@@ -77,6 +81,7 @@ class MetricsRecorder:
         self._histograms: dict[str, HdrHistogram] = {}
         self._pending_itl: Counter[int] = Counter()
         self.windows: dict[int, Window] = {}
+        self.generator = GeneratorHealth()
 
     @property
     def histograms(self) -> dict[str, HdrHistogram]:
@@ -177,13 +182,31 @@ class MetricsRecorder:
                 return False
         return True
 
+    def latency_lines(self) -> list[str]:
+        """``ttft_ms p50 ... · max ...`` for the headline latencies measured (Locust's log)."""
+        lines = []
+        for name in ("ttft_ms", "itl_ms", "e2e_ms"):
+            histogram = self.histograms.get(name)
+            if histogram is not None and histogram.get_total_count():
+                figures = summarize(histogram)
+                quantiles = " · ".join(f"{k} {figures[k]}" for k in ("p50", "p95", "p99", "max"))
+                lines.append(f"{name} {quantiles}")
+        return lines
+
     def note_missed(self, count: int) -> None:
         """Arrival-rate slots that fell inside the run but were never sent."""
         self.missed += count
 
     def note_interrupted(self) -> None:
-        """A request still in flight when the run stopped: neither a success nor a failure."""
+        """A request still in flight when the run stopped (cut by the window's end): neither a
+        success nor a failure; the tokens it had received count in :meth:`note_window_tokens`."""
         self.interrupted += 1
+
+    def note_window_tokens(self, tokens: int, sent_inside: bool) -> None:
+        """Output tokens that arrived inside the measured window (finished, cut or straddling),
+        and whether the request was sent inside it (the achieved arrival rate)."""
+        self.tokens_in_window += tokens
+        self.sent_in_window += sent_inside
 
     def note_users(self, wall_time: float, users: int) -> None:
         """Remember the user count seen in a window (the highest, when sampled several times)."""
@@ -202,6 +225,8 @@ class MetricsRecorder:
             "turns": dict(self.turns),
             "reconnects": self.reconnects,
             "output_tokens": self.output_tokens,
+            "tokens_in_window": self.tokens_in_window,
+            "sent_in_window": self.sent_in_window,
             "cost_pusd": self.cost_pusd,
             "by_status": dict(self.by_status),
             "errors": dict(self.errors),
@@ -210,6 +235,7 @@ class MetricsRecorder:
             "channel_requests": dict(self.channel_requests),
             "channel_cost_pusd": dict(self.channel_cost_pusd),
             "histograms": {name: encode(h) for name, h in self.histograms.items()},
+            "generator": self.generator.snapshot(),
             "windows": {
                 str(key): {
                     "requests": w.requests,
@@ -238,6 +264,8 @@ class MetricsRecorder:
         self.turns.update(snapshot.get("turns", {}))
         self.reconnects += snapshot.get("reconnects", 0)
         self.output_tokens += snapshot["output_tokens"]
+        self.tokens_in_window += snapshot.get("tokens_in_window", 0)
+        self.sent_in_window += snapshot.get("sent_in_window", 0)
         self.cost_pusd += snapshot["cost_pusd"]
         self.by_status.update(snapshot["by_status"])
         self.errors.update(snapshot["errors"])
@@ -247,6 +275,8 @@ class MetricsRecorder:
         self.channel_cost_pusd.update(snapshot["channel_cost_pusd"])
         for name, encoded in snapshot["histograms"].items():
             add_encoded(self.histogram(name), encoded)
+        if "generator" in snapshot:
+            self.generator.merge(snapshot["generator"])
         for key, data in snapshot["windows"].items():
             # Windows are keyed by epoch seconds, so workers' windows line up by wall clock.
             window = self.window(float(key))

@@ -51,6 +51,7 @@ def read_metrics(directory: Path, run: RunInfo) -> RunMetrics:
         arrival_rate=recorded.get("arrival_rate", run.arrival_rate),
         locust_requests=recorded.get("locust_requests"),
         notes=[*run.notes, *recorded.get("notes", [])],
+        arrival=recorded.get("arrival"),
         workload=recorded.get("workload") or run.workload,
     )
     return RunMetrics(merged, recorder)
@@ -70,6 +71,11 @@ def finish_report(
     write_summary(summary, directory)
     write_html_report(summary, metrics.recorder, metrics.run.started, directory)
     return code
+
+
+def write_plain_report(directory: Path, started: float, stopped: float) -> None:
+    """summary.json (no SLO gate) and the plots, for runs started with plain ``locust``."""
+    finish_report(read_metrics(directory, RunInfo(started, stopped)), [], directory)
 
 
 def write_html_report(

@@ -44,6 +44,7 @@ from routify_suite.load.options import (
     UsageError,
     check_options,
     check_url,
+    open_model_shape,
     parse_shape,
     parse_timespan,
 )
@@ -57,6 +58,7 @@ from routify_suite.load.processes import (
     stop,
 )
 from routify_suite.load.recorder import MetricsRecorder
+from routify_suite.load.records import RECORD_FILE
 from routify_suite.load.report import (
     MetricsFileError,
     finish_report,
@@ -183,6 +185,9 @@ def locust_arguments(options: LoadOptions, where: Endpoint, run_time: int) -> li
     ]
     if shape == "constant-arrival-rate":
         arguments += ["--arrival-rate", f"{rate or float(options.users):g}"]
+        arguments += ["--arrival", options.arrival, "--burstiness", f"{options.burstiness:g}"]
+        if options.seed is not None:
+            arguments += ["--seed", str(options.seed)]
     return arguments + workload_arguments(options)
 
 
@@ -202,7 +207,9 @@ def workload_arguments(options: LoadOptions) -> list[str]:
     if options.ignore_eos:
         arguments.append("--ignore-eos")
     if options.tokenizer != DEFAULT_ENCODING:
-        arguments += ["--tokenizer", options.tokenizer]
+        tokenizer_file = Path(options.tokenizer)  # a tokenizer.json: absolute for Locust
+        named = tokenizer_file.resolve() if tokenizer_file.is_file() else options.tokenizer
+        arguments += ["--tokenizer", str(named)]
     if options.warmup:
         arguments += ["--warmup", f"{options.warmup:g}"]
     return arguments
@@ -213,11 +220,12 @@ def run_load(options: LoadOptions, out: Console, err: Console) -> int:
     redact = Redactor()
     try:
         check_options(options)
+        options = replace(options, shape=open_model_shape(options), rate=None)
         run_time = parse_timespan(options.run_time)
         parse_shape(options.shape)
         bounds = load_bounds(options.slo)
         options.report_dir.mkdir(parents=True, exist_ok=True)
-        for stale in (METRICS_FILE, LIVE_FILE):
+        for stale in (METRICS_FILE, LIVE_FILE, RECORD_FILE):
             (options.report_dir / stale).unlink(missing_ok=True)
         if options.api_key and not options.api_key.startswith("env:"):
             redact.add(options.api_key)

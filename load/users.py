@@ -26,10 +26,10 @@ from routify_suite.load.metrics import (
     error_result,
     measure_response,
 )
-from routify_suite.load.pacing import ArrivalSchedule
 from routify_suite.load.payload import DEFAULT_MAX_TOKENS, DEFAULT_MODEL, PATH
+from routify_suite.load.records import CUT_REASON
 from routify_suite.load.transports import Transport, make_transport
-from routify_suite.load.workloads import PlannedRequest, Session, Workload, WorkloadSpec
+from routify_suite.load.workloads import Session, Workload, WorkloadSpec
 
 logger = logging.getLogger(__name__)
 
@@ -68,19 +68,16 @@ class RoutifyUser(User):
         )
         self.workload = Workload(WorkloadSpec.from_options(options), random.Random())
         self.session: Session | None = None
-        rate = getattr(options, "arrival_rate", 0.0) or 0.0
-        self.schedule: ArrivalSchedule | None = None
-        if rate > 0:
-            users = getattr(options, "arrival_users", None) or options.num_users or 1
-            self.schedule = ArrivalSchedule.for_user(
-                rate, users, time.perf_counter(), random.random()
-            )
-            collector = getattr(self.environment, "routify_collector", None)
-            if collector is not None:
-                collector.schedules.append(self.schedule)  # what it never sent counts as missed
+        self.collector = getattr(self.environment, "routify_collector", None)
+        self.number = self.collector.next_user() if self.collector is not None else 0
+        self.observer: StreamObserver | None = None
+        """The stream in flight, so a run that stops mid-stream still counts what it received."""
+        self.keep_text = self.workload.keeps_history or self.workload.tokenizer is not None
+        self.planned: dict[str, object] = {}
+        """Replies' text is kept only when used: the next turn's history, or a token recount."""
 
     def wait_time(self) -> float:
-        return 0.0  # closed model: back to back; an arrival-rate schedule waits in _send
+        return 0.0  # closed model: back to back; an arrival schedule waits in _send
 
     def chat_completion(self) -> RequestResult:
         return self._send("chat")
@@ -90,8 +87,9 @@ class RoutifyUser(User):
 
     def _send(self, kind: Kind) -> RequestResult:
         intended = None
-        if self.schedule is not None:
-            intended = self.schedule.take()
+        schedule = self.collector.schedule if self.collector is not None else None
+        if schedule is not None:  # open model: this free user takes the process's next slot
+            intended = schedule.take()
             delay = intended - time.perf_counter()
             if delay > 0:
                 gevent.sleep(delay)
@@ -99,25 +97,31 @@ class RoutifyUser(User):
             self.session = self.workload.new_session()
         plan = self.session.next_request(kind == "stream", self.model)
         body = plan.body
+        # The workload's side of the result, set when it is built (a replace() costs 3 µs).
+        self.planned = {
+            "turn": plan.turn,
+            "input_tokens": plan.input_tokens,
+            "max_tokens": plan.max_tokens,
+        }
         started = time.perf_counter()
         reconnects = self.transport.reconnects
+        self.observer = None
         try:
             result, length = (
                 self._stream(body, started, intended)
                 if kind == "stream"
                 else self._post(body, started, intended)
             )
-        except GreenletExit:  # the run stopped mid-request: count it apart, then let it go
-            collector = getattr(self.environment, "routify_collector", None)
-            if collector is not None:
-                collector.recorder.note_interrupted()
+        except GreenletExit:  # the run stopped mid-request: count it as cut, then let it go
+            self._cut(kind, started, intended)
             raise
         except Exception as error:  # a transport failure is a result, not a crash
             self.transport.reset()
             reason = f"transport: {type(error).__name__}"
-            result = error_result(kind, 0, b"", started, time.perf_counter(), intended, reason)
+            now = time.perf_counter()
+            result = error_result(kind, 0, b"", started, now, intended, reason, self.planned)
             length = 0
-        result = self._with_plan(result, plan)
+        result = self._recounted(result)
         if self.transport.reconnects != reconnects:
             result = replace(result, reconnects=self.transport.reconnects - reconnects)
         if result.ok:
@@ -127,30 +131,45 @@ class RoutifyUser(User):
         self._publish(result, length)
         return result
 
-    def _with_plan(self, result: RequestResult, plan: PlannedRequest) -> RequestResult:
-        """The workload's side of the result: turn, prompt length, output counted if needed."""
-        changes: dict[str, object] = {
-            "turn": plan.turn,
-            "input_tokens": plan.input_tokens,
-            "max_tokens": plan.max_tokens,
-        }
+    def _cut(self, kind: Kind, started: float, intended: float | None) -> None:
+        """Hand the collector what a request cut by the window's end had received."""
+        observer, self.observer = self.observer, None
+        if self.collector is None:
+            return
+        now = time.perf_counter()
+        if kind == "stream" and observer is not None:
+            status = 200 if observer.first_token_at is not None else 0
+            result = observer.finish(now, status, CUT_REASON)
+        else:
+            result = error_result(kind, 0, b"", started, now, intended, CUT_REASON, self.planned)
+        self.collector.record_cut(result, self.number)
+
+    def _recounted(self, result: RequestResult) -> RequestResult:
+        """Output counted with the workload's tokenizer when the server gave no usage."""
         counter = self.workload.tokenizer
         if result.ok and result.token_source == "deltas" and result.text and counter is not None:
-            changes["output_tokens"] = counter.count(result.text)
-            changes["token_source"] = "tokenizer"
-        return replace(result, **changes)  # type: ignore[arg-type]
+            return replace(
+                result, output_tokens=counter.count(result.text), token_source="tokenizer"
+            )
+        return result
 
     def _post(
         self, body: bytes, started: float, intended: float | None
     ) -> tuple[RequestResult, int]:
         status, data = self.transport.post(PATH, body)
         finished = time.perf_counter()
-        return measure_response(status, data, started, finished, intended, True), len(data)
+        result = measure_response(
+            status, data, started, finished, intended, self.keep_text, self.planned
+        )
+        return result, len(data)
 
     def _stream(
         self, body: bytes, started: float, intended: float | None
     ) -> tuple[RequestResult, int]:
-        observer = StreamObserver(started_at=started, intended_at=intended, keep_text=True)
+        observer = StreamObserver(
+            started_at=started, intended_at=intended, keep_text=self.keep_text, planned=self.planned
+        )
+        self.observer = observer
         status, error_body, length = 0, b"", 0
         try:
             for status, data, at in self.transport.stream(PATH, body):
@@ -168,8 +187,12 @@ class RoutifyUser(User):
             )
             return failed, length
         finished = time.perf_counter()
+        self.observer = None
         if status != 200:
-            return error_result("stream", status, error_body, started, finished, intended), length
+            failed = error_result(
+                "stream", status, error_body, started, finished, intended, planned=self.planned
+            )
+            return failed, length
         return observer.finish(finished, status), length
 
     def _publish(self, result: RequestResult, length: int) -> None:
@@ -179,7 +202,7 @@ class RoutifyUser(User):
             response_time=result.e2e_s * 1000,
             response_length=length,
             response=None,
-            context={"routify": result},
+            context={"routify": result, "routify_user": self.number},
             exception=None if result.ok else LoadFailure(result.error),
             start_time=time.time() - result.e2e_s,
             url=PATH,

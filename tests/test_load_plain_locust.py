@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from routify_suite.cli import main
-from routify_suite.load.files import KEY_ENV, REFERENCE_KEY
 from routify_suite.paths import package_dir
 from routify_suite.server import running_server
 from routify_suite.target import TargetError, load_target
+from tests.server_helpers import run_plain_locust
 
 LOAD = package_dir("routify_suite.load")
 
@@ -27,29 +24,12 @@ def test_plain_locust_creates_its_report_directory_and_exits_0(tmp_path: Path) -
         assert main(["init", "."]) == 0
     files = "load/scenarios/stream.py,load/shapes/step.py"
     with running_server(ttft_ms=20, itl_ms=5) as server:
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "locust",
-                "-f",
-                files,
-                "--host",
-                server.base_url,
-                "--metrics-dir",
-                "reports/load",
-                # The README's example opens the web UI; headless here, so the run ends.
-                "--headless",
-                "--users",
-                "4",
-                "--run-time",
-                "4s",
-            ],
+        done = run_plain_locust(
+            files,
+            *("--host", server.base_url, "--metrics-dir", "reports/load"),
+            # The README's example opens the web UI; headless here, so the run ends.
+            *("--users", "4", "--run-time", "4s"),
             cwd=tmp_path,
-            env={**os.environ, KEY_ENV: REFERENCE_KEY},
-            capture_output=True,
-            text=True,
-            timeout=120,
         )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "FileNotFoundError" not in done.stderr

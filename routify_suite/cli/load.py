@@ -9,8 +9,16 @@ import click
 from rich.console import Console
 
 from routify_suite.cli.server_options import capacity_options, delay_option
+from routify_suite.load.arrivals import ARRIVALS
 
-LOAD_EXTRA_MODULES = ("locust", "hdrh", "matplotlib", "geventhttpclient", "bpe_openai")
+LOAD_EXTRA_MODULES = (
+    "locust",
+    "hdrh",
+    "matplotlib",
+    "geventhttpclient",
+    "bpe_openai",
+    "tokenizers",
+)
 """What ``pip install 'routify-suite[load]'`` brings; without it only ``load`` cannot run."""
 
 
@@ -41,6 +49,28 @@ LOAD_EXTRA_MODULES = ("locust", "hdrh", "matplotlib", "geventhttpclient", "bpe_o
     default="constant",
     show_default=True,
     help="constant | step | spike | constant-arrival-rate[:REQ_PER_S] (default 1/s per user).",
+)
+@click.option(
+    "--rate",
+    type=float,
+    help="Open model: send REQ_PER_S requests/s whatever the latency (--users caps in flight).",
+)
+@click.option(
+    "--arrival",
+    type=click.Choice(ARRIVALS),
+    default="constant",
+    show_default=True,
+    help="How --rate's requests arrive: evenly, as a Poisson process, or gamma (--burstiness).",
+)
+@click.option(
+    "--burstiness",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="Gamma arrivals' shape: 1 is Poisson, below 1 burstier (gaps' CV = 1/sqrt(B)).",
+)
+@click.option(
+    "--seed", type=int, help="Seed of the arrival schedule [default: drawn, kept in summary]."
 )
 @click.option(
     "--workers", type=int, default=0, show_default=True, help="Local Locust worker processes."
@@ -97,10 +127,10 @@ LOAD_EXTRA_MODULES = ("locust", "hdrh", "matplotlib", "geventhttpclient", "bpe_o
 )
 @click.option(
     "--tokenizer",
-    type=click.Choice(["cl100k_base", "o200k_base"]),
     default="cl100k_base",
     show_default=True,
-    help="Offline tokenizer (bpe-openai) that sizes and counts prompts.",
+    help="cl100k_base, o200k_base (bpe-openai) or a Hugging Face tokenizer.json file (offline)"
+    " that sizes and counts prompts.",
 )
 @click.option(
     "--warmup", type=float, help="Seconds not measured at the start [default: 0; 5 per step]."
@@ -132,6 +162,10 @@ def load(
     spawn_rate: float | None,
     run_time: str,
     shape: str,
+    rate: float | None,
+    arrival: str,
+    burstiness: float,
+    seed: int | None,
     workers: int,
     slo: Path | None,
     report_dir: Path,
@@ -179,6 +213,10 @@ def load(
         spawn_rate=spawn_rate,
         run_time=run_time,
         shape=shape,
+        rate=rate,
+        arrival=arrival,
+        burstiness=burstiness,
+        seed=seed,
         workers=workers,
         target=target,
         base_url=base_url,
