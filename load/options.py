@@ -64,6 +64,9 @@ class LoadOptions:
     max_steps: int = DEFAULT_MAX_STEPS
     goodput: str = ""
     """Per-request maxima for goodput (``ttft_ms=800,...``), derived from the SLO."""
+    server_metrics: str | None = None
+    """A Prometheus endpoint to scrape during the run: a URL, or a path on the target's host."""
+    server_metrics_interval: float = 1.0
 
     @property
     def searches(self) -> bool:
@@ -113,6 +116,10 @@ def check_options(options: LoadOptions) -> None:
         raise UsageError("--server-ttft-ms and --server-itl-ms cannot be negative")
     if options.base_url is not None:
         check_url(options.base_url, "--base-url")
+    if options.server_metrics is not None and not options.server_metrics.startswith("/"):
+        check_url(options.server_metrics, "--server-metrics")
+    if options.server_metrics_interval < 0.1:
+        raise UsageError("--server-metrics-interval must be at least 0.1 seconds")
     try:
         check_workload(WorkloadSpec.from_options(options))
     except WorkloadError as error:
@@ -139,6 +146,14 @@ def check_search(options: LoadOptions) -> None:
             raise UsageError(str(error)) from None
     if options.searches and options.workers:
         raise UsageError("--sweep and --find-max run without --workers")
+
+
+def metrics_url(option: str, base_url: str) -> str:
+    """``--server-metrics`` as a URL: a path (``/metrics``) is taken on the target's host."""
+    if not option.startswith("/"):
+        return option
+    parts = urlsplit(base_url)
+    return urlunsplit((parts.scheme, parts.netloc, option, "", ""))
 
 
 def check_url(url: str, where: str) -> str:

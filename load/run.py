@@ -16,6 +16,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Final
+from urllib.parse import urlsplit
 
 from rich.console import Console
 
@@ -44,6 +45,7 @@ from routify_suite.load.options import (
     UsageError,
     check_options,
     check_url,
+    metrics_url,
     parse_shape,
     parse_timespan,
 )
@@ -58,6 +60,7 @@ from routify_suite.load.processes import (
 )
 from routify_suite.load.recorder import MetricsRecorder
 from routify_suite.load.report import MetricsFileError, finish_report, read_metrics
+from routify_suite.load.server_metrics import ScrapeLog, Scraper
 from routify_suite.load.slo import DEFAULT_BUDGET_SOURCE, Bound, SLOError, load_slo
 from routify_suite.load.summary import RunInfo, build_summary, write_summary
 from routify_suite.load.target import TargetError, read_key, read_target
@@ -224,10 +227,11 @@ def run_load(options: LoadOptions, out: Console, err: Console) -> int:
             if options.searches:
                 code = search_capacity(options, where, run_time, bounds, out, err)
             else:
-                info = _drive_locust(options, where, run_time, out, err)
+                info, scraped = _drive_locust(options, where, run_time, out, err)
         if not options.searches:
             metrics = read_metrics(options.report_dir, info)
-            code = finish_report(metrics, bounds, options.report_dir, gate_source(options))
+            source = gate_source(options)
+            code = finish_report(metrics, bounds, options.report_dir, source, scraped)
     except (UsageError, ProcessError, MetricsFileError, OSError) as error:
         err.print(
             f"routify-suite load: {redact(str(error))}",
@@ -278,9 +282,9 @@ def search_capacity(
         step_options = replace(
             options, report_dir=directory, warmup=warmup, goodput=goodput, **level
         )
-        info = _drive_locust(step_options, where, math.ceil(warmup) + run_time, out, err)
-        source = gate_source(options)
-        passed = finish_report(read_metrics(directory, info), bounds, directory, source) == 0
+        info, scraped = _drive_locust(step_options, where, math.ceil(warmup) + run_time, out, err)
+        metrics = read_metrics(directory, info)
+        passed = finish_report(metrics, bounds, directory, gate_source(options), scraped) == 0
         summary = read_json(directory / "summary.json") or {}
         breaches = summary.get("slo", {}).get("breaches", [])
         verdict = "met" if passed else "missed: " + "; ".join(b["message"] for b in breaches)
@@ -307,9 +311,20 @@ def search_capacity(
     return exit_code(capacity, options.min_capacity)
 
 
+def _scraper(options: LoadOptions, where: Endpoint, deadline_s: float) -> Scraper | None:
+    """The ``--server-metrics`` scraper; the key goes along only to the target's own host."""
+    if options.server_metrics is None:
+        return None
+    url = metrics_url(options.server_metrics, where.base_url)
+    same_host = urlsplit(url).netloc == urlsplit(where.base_url).netloc
+    headers = {"authorization": f"Bearer {where.api_key}"} if same_host else {}
+    return Scraper(url, options.server_metrics_interval, deadline_s, headers)
+
+
 def _drive_locust(
     options: LoadOptions, where: Endpoint, run_time: int, out: Console, err: Console
-) -> RunInfo:
+) -> tuple[RunInfo, ScrapeLog | None]:
+    """One Locust run (master and workers), scraping ``--server-metrics`` while it goes."""
     report = options.report_dir
     arguments = locust_arguments(options, where, run_time)
     secrets = {KEY_ENV: where.api_key, CLI_ENV: "1"}
@@ -327,7 +342,11 @@ def _drive_locust(
         arrival_rate=rate,
     )
     (report / "locust.log").unlink(missing_ok=True)
+    deadline = run_time + FINISH_GRACE_S + (30 if options.workers else 0)
+    scraper = _scraper(options, where, deadline)
     with ExitStack() as children:
+        if scraper is not None:
+            children.enter_context(scraper)
         if options.workers:
             port = free_port()
             master_arguments = [
@@ -359,7 +378,6 @@ def _drive_locust(
         else:
             master = start_locust(arguments, report / "locust.log", secrets)
             children.callback(stop, master)
-        deadline = run_time + FINISH_GRACE_S + (30 if options.workers else 0)
         code = console.follow(master, report / LIVE_FILE, run_time, deadline, err, out)
         if code is None:
             raise ProcessError(f"Locust did not finish within {deadline:g} s; stopped it")
@@ -368,7 +386,10 @@ def _drive_locust(
             f"Locust exited with code {code} and wrote no metrics;"
             f" see {report / 'locust.log'}: {_last_line(report / 'locust.log')}"
         )
-    return replace(info, stopped=time.time())
+    scraped = scraper.stop() if scraper is not None else None
+    if scraped is not None and scraped.warning():
+        err.print(f"routify-suite load: {scraped.warning()}", markup=False, highlight=False)
+    return replace(info, stopped=time.time()), scraped
 
 
 def _last_line(path: Path) -> str:

@@ -61,6 +61,20 @@ class StreamTracker:
 
 
 @dataclass(slots=True)
+class Activity:
+    """What ``/metrics`` reports beyond the stream count (one event loop writes it)."""
+
+    answering: int = 0
+    """Non-streaming completions being generated."""
+    completions: int = 0
+    generated_tokens: int = 0
+
+    def delivered(self, tokens: int, complete: bool) -> None:
+        self.generated_tokens += tokens
+        self.completions += complete
+
+
+@dataclass(slots=True)
 class ServerState:
     settings: Settings
     accounts: dict[str, Account]
@@ -68,6 +82,7 @@ class ServerState:
     limiter: RateLimiter = field(init=False)
     streams: StreamTracker = field(default_factory=StreamTracker)
     ticker: Ticker = field(default_factory=Ticker)
+    activity: Activity = field(default_factory=Activity)
     capacity: Capacity | None = field(init=False)
     """The capacity model when ``--capacity-tokens-per-s`` or ``--max-concurrency`` is set."""
 

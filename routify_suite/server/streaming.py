@@ -139,6 +139,7 @@ class CompletionStream(Response):
         answer = self.answer
         cost = answer.reservation.settle(answer.cost_nano())
         completion = answer.completion
+        self.state.activity.delivered(completion.completion_tokens, complete=True)
         return ChunkWriter(answer).closing(
             completion.completion_tokens, completion.finish_reason, cost
         )
@@ -148,6 +149,7 @@ class CompletionStream(Response):
         undelivered = len(self.events) - self.sent
         delivered = max(0, answer.completion.completion_tokens - undelivered)
         answer.reservation.settle(answer.cost_nano(delivered))
+        self.state.activity.delivered(delivered, complete=False)
 
 
 class SharedCapacityStream(CompletionStream):
