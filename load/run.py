@@ -388,7 +388,8 @@ def _drive_locust(
         )
     scraped = scraper.stop() if scraper is not None else None
     if scraped is not None and scraped.warning():
-        err.print(f"routify-suite load: {scraped.warning()}", markup=False, highlight=False)
+        warning = f"routify-suite load: {scraped.warning()}"
+        err.print(warning, markup=False, highlight=False, soft_wrap=True)
     return replace(info, stopped=time.time()), scraped
 
 
