@@ -56,6 +56,8 @@ class RequestResult:
     reconnects: int = 0
     """1 when the server had closed the reused connection and the request went again (its time
     is inside ``e2e_s``); not a failure."""
+    response_id: str | None = None
+    """The server's ``id`` for the completion (the first one a stream carried)."""
 
     @property
     def schedule_lag_s(self) -> float | None:
@@ -131,6 +133,11 @@ def _content_text(document: dict[str, Any], part: str) -> str:
     return ""
 
 
+def _response_id(document: dict[str, Any]) -> str | None:
+    value = document.get("id")
+    return value if isinstance(value, str) and value else None
+
+
 def _error_reason(status: int) -> str:
     return f"HTTP {status}"
 
@@ -154,6 +161,7 @@ class StreamObserver:
     prompt_tokens: int | None = None
     keep_text: bool = False
     texts: list[str] = field(default_factory=list)
+    response_id: str | None = None
 
     def feed(self, chunk: bytes, at: float) -> None:
         """Take bytes that arrived at clock reading ``at``."""
@@ -177,6 +185,8 @@ class StreamObserver:
             return
         if "error" in chunk:
             self.problem = self.problem or "stream: error event"
+        if self.response_id is None:
+            self.response_id = _response_id(chunk)
         pieces = token_pieces(chunk)
         if pieces:
             if self.first_token_at is None:
@@ -228,6 +238,7 @@ class StreamObserver:
             intended_at=self.intended_at,
             prompt_tokens=self.prompt_tokens,
             text="".join(self.texts) if self.keep_text else None,
+            response_id=self.response_id,
         )
 
 
@@ -287,6 +298,7 @@ def measure_response(
         intended_at=intended_at,
         prompt_tokens=_usage_count(document, "prompt_tokens"),
         text=_content_text(document, "message") if keep_text else None,
+        response_id=_response_id(document),
     )
 
 

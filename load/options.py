@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Final
 from urllib.parse import urlsplit, urlunsplit
 
+from routify_suite.load.arrivals import ARRIVALS
 from routify_suite.load.capacity import DEFAULT_MAX_STEPS, SweepError, parse_sweep
 from routify_suite.load.workloads import (
     DEFAULT_ENCODING,
@@ -67,6 +68,12 @@ class LoadOptions:
     server_metrics: str | None = None
     """A Prometheus endpoint to scrape during the run: a URL, or a path on the target's host."""
     server_metrics_interval: float = 1.0
+    arrival: str = "constant"
+    """The arrival process of an open-model run: constant, poisson or gamma."""
+    rate: float | None = None
+    """Requests/s of an open-model run (``--rate``; the same as constant-arrival-rate:R)."""
+    burstiness: float = 1.0
+    seed: int | None = None
 
     @property
     def searches(self) -> bool:
@@ -125,6 +132,34 @@ def check_options(options: LoadOptions) -> None:
     except WorkloadError as error:
         raise UsageError(str(error)) from None
     check_search(options)
+    check_arrivals(options)
+
+
+def open_model_shape(options: LoadOptions) -> str:
+    """The shape a run uses: ``--rate R`` is ``constant-arrival-rate:R``."""
+    if options.rate is None:
+        return options.shape
+    return f"constant-arrival-rate:{options.rate:g}"
+
+
+def check_arrivals(options: LoadOptions) -> None:
+    """``--arrival`` / ``--rate`` / ``--burstiness`` against the shape."""
+    if options.arrival not in ARRIVALS:
+        raise UsageError(f"--arrival: {options.arrival!r} is not one of {', '.join(ARRIVALS)}")
+    if options.rate is not None:
+        if options.rate <= 0:
+            raise UsageError("--rate must be a positive number of requests/s")
+        if options.shape not in ("constant", "constant-arrival-rate"):
+            raise UsageError(
+                f"--rate sends at a rate; it does not combine with --shape {options.shape}"
+            )
+    open_model = parse_shape(open_model_shape(options))[0] == "constant-arrival-rate"
+    if options.arrival != "constant" and not open_model:
+        raise UsageError(f"--arrival {options.arrival} needs --rate R (requests/s)")
+    if options.burstiness <= 0:
+        raise UsageError("--burstiness must be positive (1 is Poisson, below 1 burstier)")
+    if options.burstiness != 1.0 and options.arrival != "gamma":
+        raise UsageError("--burstiness shapes gamma arrivals only: add --arrival gamma")
 
 
 def check_search(options: LoadOptions) -> None:

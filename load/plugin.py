@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import random
 import time
 from pathlib import Path
 from typing import Any, Final
@@ -27,15 +28,19 @@ from locust import events
 from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
 
+from routify_suite.load.arrivals import ArrivalShare
 from routify_suite.load.files import CLI_ENV, LIVE_FILE, METRICS_FILE, write_json
 from routify_suite.load.histograms import SCALE, summarize
-from routify_suite.load.pacing import ArrivalSchedule
-from routify_suite.load.payload import DEFAULT_MAX_TOKENS, DEFAULT_MODEL
+from routify_suite.load.locust_options import add_options
+from routify_suite.load.metrics import RequestResult
 from routify_suite.load.recorder import MetricsRecorder
-from routify_suite.load.transports import CLIENTS
+from routify_suite.load.records import (
+    RECORD_FILE,
+    RecordLog,
+    request_record,
+    tokens_within,
+)
 from routify_suite.load.workloads import (
-    DEFAULT_ENCODING,
-    ENCODINGS,
     WorkloadError,
     WorkloadSpec,
     parse_goodput,
@@ -50,75 +55,12 @@ CPU_NOTE: Final = (
     " add --workers (or machines)"
 )
 REPORT_KEY: Final = "routify"
+RECORDS_KEY: Final = "routify_records"
 MAX_WINDOWS: Final = 120
 """At most this many time windows per run (plots over time), whatever the run time."""
 
 logger = logging.getLogger(__name__)
-
-
-@events.init_command_line_parser.add_listener
-def add_options(parser: Any) -> None:
-    group = parser.add_argument_group("routify", "Routify chat-completions load")
-    group.add_argument(
-        "--model", default=DEFAULT_MODEL, env_var="ROUTIFY_MODEL", help="model to request"
-    )
-    group.add_argument(
-        "--max-tokens", type=int, default=DEFAULT_MAX_TOKENS, help="max_tokens per request"
-    )
-    group.add_argument(
-        "--client", choices=CLIENTS, default="fasthttp", help="HTTP client of the users"
-    )
-    group.add_argument(
-        "--arrival-rate",
-        type=float,
-        default=0.0,
-        help="total requests/s to schedule (open model; records intended vs actual send time)",
-    )
-    group.add_argument("--request-timeout", type=float, default=60.0, help="per-read timeout, s")
-    group.add_argument(
-        "--metrics-dir", default="", help="where the master writes metrics.json and live.json"
-    )
-    group.add_argument("--shape-steps", type=int, default=4, help="stairs of the step shape")
-    workload = parser.add_argument_group("routify workload", "What each request asks for")
-    workload.add_argument(
-        "--input-tokens",
-        default="",
-        metavar="MEAN[,STDDEV]",
-        help="synthetic prompts of this many tokens (normal distribution, clipped at 1)",
-    )
-    workload.add_argument(
-        "--output-tokens",
-        default="",
-        metavar="MEAN[,STDDEV]",
-        help="max_tokens drawn per request (normal distribution, clipped at 1)",
-    )
-    workload.add_argument(
-        "--dataset", default="", help="JSON Lines of messages, or ShareGPT conversations"
-    )
-    workload.add_argument(
-        "--turns", type=int, default=1, help="requests per session, resending the history"
-    )
-    workload.add_argument(
-        "--ignore-eos",
-        action="store_true",
-        default=False,
-        help="send vLLM's ignore_eos: true and min_tokens (not in the Routify spec)",
-    )
-    workload.add_argument(
-        "--tokenizer",
-        choices=ENCODINGS,
-        default=DEFAULT_ENCODING,
-        help="offline tokenizer (bpe-openai) that sizes and counts prompts",
-    )
-    workload.add_argument(
-        "--warmup", type=float, default=0.0, help="seconds at the start that are not measured"
-    )
-    workload.add_argument(
-        "--goodput",
-        default="",
-        metavar="METRIC=MS,...",
-        help="per-request maxima for goodput, e.g. ttft_ms=800,itl_ms=50",
-    )
+events.init_command_line_parser.add_listener(add_options)
 
 
 class Collector:
@@ -138,11 +80,17 @@ class Collector:
         events.request.add_listener(self.on_request)
         events.test_start.add_listener(self.on_test_start)
         events.test_stop.add_listener(self.on_test_stop)
+        events.test_stopping.add_listener(self.on_window_end)
         self.flushed: set[str] = set()
         self.expected: set[str] = set()
         self.all_flushed = gevent.event.Event()
-        self.schedules: list[ArrivalSchedule] = []
+        self.schedule: ArrivalShare | None = None
         self.measure_from = 0.0
+        self.measure_to: float | None = None
+        """The measured window, in perf_counter readings (its end once the run stops)."""
+        self.records = RecordLog()
+        self.users_started = 0
+        self.epoch_offset = time.time() - time.perf_counter()
         self.workload: dict[str, Any] = {}
         if not self.is_master and not self.is_worker:
             # Loading the tokenizer takes about a second: before the run rather than in it. (A
@@ -167,18 +115,62 @@ class Collector:
     def options(self) -> Any:
         return self.environment.parsed_options
 
+    @property
+    def worker_index(self) -> int:
+        return (
+            int(getattr(self.environment.runner, "worker_index", 0) or 0) if self.is_worker else 0
+        )
+
+    def next_user(self) -> int:
+        """A number for a new user, unique in this process (with the worker index: in the run)."""
+        self.users_started += 1
+        return self.users_started
+
     def on_request(self, context: dict[str, Any] | None = None, **_: Any) -> None:
-        result = (context or {}).get("routify")
+        context = context or {}
+        result = context.get("routify")
+        if result is None:
+            return
         # Measured: what finished after the warm-up (a steady state's throughput, Little's law).
-        if result is not None and result.started_at + result.e2e_s >= self.measure_from:
+        if result.started_at + result.e2e_s >= self.measure_from:
             self.recorder.record(result, time.time())
+        self._account(result, context.get("routify_user", 0), cut=False)
+
+    def record_cut(self, result: RequestResult, user: int) -> None:
+        """A request the window's end stopped mid-flight: counted as cut, its tokens kept."""
+        self.recorder.note_interrupted()
+        self._account(result, user, cut=True)
+
+    def _account(self, result: RequestResult, user: int, cut: bool) -> None:
+        """The tokens that arrived inside the window, and the request's line."""
+        end = self.measure_to if self.measure_to is not None else math.inf
+        sent = result.started_at
+        inside = self.measure_from <= sent <= end
+        self.recorder.note_window_tokens(tokens_within(result, self.measure_from, end), inside)
+        self.records.add(
+            request_record(
+                result,
+                worker=self.worker_index,
+                user=user,
+                epoch_offset=self.epoch_offset,
+                in_window=inside,
+                cut_by_window=cut,
+            )
+        )
+
+    def on_window_end(self, **_: Any) -> None:
+        """The run is stopping: the measured window ends now, before the users are stopped."""
+        self.measure_to = time.perf_counter()
+        if not self.is_worker and self.stopped is None:
+            self.stopped = time.time()
 
     def _start_measuring(self, window: int) -> None:
         """A fresh recorder; requests that end within ``--warmup`` seconds are not measured."""
         options = self.options
         warmup = max(0.0, float(getattr(options, "warmup", 0.0) or 0.0))
         self.measure_from = time.perf_counter() + warmup
-        self.schedules = []
+        self.measure_to = None
+        self.schedule = self._arrival_share()
         try:
             bounds = parse_goodput(getattr(options, "goodput", "") or "")
             spec = WorkloadSpec.from_options(options)
@@ -188,8 +180,26 @@ class Collector:
         self.workload = spec.describe()
         self.recorder = MetricsRecorder(window, bounds)
 
+    def _arrival_share(self) -> ArrivalShare | None:
+        """This process's share of the run's one seeded arrival schedule (None: closed model)."""
+        options = self.options
+        rate = float(getattr(options, "arrival_rate", 0.0) or 0.0)
+        if rate <= 0:
+            return None
+        epoch = float(getattr(options, "arrival_start_epoch", 0.0) or time.time())
+        return ArrivalShare(
+            getattr(options, "arrival", "constant") or "constant",
+            rate,
+            start=time.perf_counter() + (epoch - time.time()),
+            seed=int(getattr(options, "arrival_seed", 0) or 0),
+            burstiness=float(getattr(options, "burstiness", 1.0) or 1.0),
+            index=self.worker_index,
+            count=int(getattr(options, "arrival_workers", 1) or 1),
+        )
+
     def on_test_start(self, **_: Any) -> None:
         if self.is_worker:
+            self.records.start(None)
             self._start_measuring(getattr(self.options, "metrics_window_s", 1))
             return
         options = self.options
@@ -203,6 +213,14 @@ class Collector:
         paces = getattr(self.environment.shape_class, "paces_arrivals", False)
         if paces and not getattr(options, "arrival_rate", 0.0):
             options.arrival_rate = float(options.arrival_users)  # one request/s per user
+        # One schedule for the run: its seed, start and the number of processes sharing it.
+        seed = getattr(options, "seed", None)
+        options.arrival_seed = seed if seed is not None else random.randrange(2**31)
+        options.arrival_start_epoch = time.time()
+        runner = self.environment.runner
+        options.arrival_workers = runner.worker_count if self.is_master else 1
+        directory = getattr(options, "metrics_dir", "")
+        self.records.start(Path(directory) / RECORD_FILE if directory else None)
         self._start_measuring(window)
         warmup = max(0.0, float(getattr(options, "warmup", 0.0) or 0.0))
         self.started, self.stopped = time.time() + warmup, None
@@ -210,16 +228,13 @@ class Collector:
             self.sampler = gevent.spawn(self._sample)
 
     def _count_missed(self) -> None:
-        """Slots of every arrival schedule whose time came before now but were never sent."""
-        now = time.perf_counter()
-        missed = sum(
-            math.ceil((now - schedule.next_at) / schedule.period_s)
-            for schedule in self.schedules
-            if schedule.next_at < now
-        )
-        self.schedules = []
-        if missed:
-            self.recorder.note_missed(missed)
+        """Slots of the arrival schedule whose time came inside the window but went unsent."""
+        if self.schedule is not None:
+            end = self.measure_to if self.measure_to is not None else time.perf_counter()
+            missed = self.schedule.missed_before(end)
+            self.schedule = None
+            if missed:
+                self.recorder.note_missed(missed)
 
     def on_test_stop(self, **_: Any) -> None:
         if not self.is_master:
@@ -227,16 +242,20 @@ class Collector:
         if self.is_worker:
             self._send_metrics(flush=False)
             return
-        self.stopped = time.time()
+        if self.stopped is None:
+            self.stopped = time.time()
+        self.records.write()
         self._write_live("stopped")
 
     def on_report_to_master(self, data: dict[str, Any], **_: Any) -> None:
         data[REPORT_KEY] = self.recorder.drain()
+        data[RECORDS_KEY] = self.records.drain()
 
     def on_worker_report(self, data: dict[str, Any], **_: Any) -> None:
         snapshot = data.get(REPORT_KEY)
         if snapshot:
             self.recorder.merge(snapshot)
+        self.records.write(data.get(RECORDS_KEY) or b"")
 
     def on_test_stopping(self, **_: Any) -> None:
         """Before Locust quits, have every worker send what it holds, and wait for it (bounded).
@@ -261,11 +280,13 @@ class Collector:
 
     def _send_metrics(self, flush: bool) -> None:
         self.environment.runner.send_message(
-            MESSAGE, {"metrics": self.recorder.drain(), "flush": flush}
+            MESSAGE,
+            {"metrics": self.recorder.drain(), RECORDS_KEY: self.records.drain(), "flush": flush},
         )
 
     def on_message(self, environment: Environment, msg: Any, **_: Any) -> None:
         self.recorder.merge(msg.data["metrics"])
+        self.records.write(msg.data.get(RECORDS_KEY) or b"")
         if msg.data.get("flush"):
             self.flushed.add(msg.node_id)
             if self.flushed >= self.expected:
@@ -280,6 +301,8 @@ class Collector:
                 if self.is_master:
                     self.workers_seen = max(self.workers_seen, runner.worker_count)
                 self._write_live("running")
+                if not self.is_worker:
+                    self.records.write()
             gevent.sleep(1.0)
 
     def _write_live(self, state: str) -> None:
@@ -305,6 +328,22 @@ class Collector:
             return None
         return histogram.get_value_at_percentile(50) / SCALE
 
+    def _arrival_info(self) -> dict[str, Any] | None:
+        """How requests were scheduled (None for a closed model): process, seed, processes."""
+        options = self.options
+        if not getattr(options, "arrival_rate", 0.0):
+            return None
+        process = getattr(options, "arrival", "constant") or "constant"
+        return {
+            "process": process,
+            "rate": float(options.arrival_rate),
+            "burstiness": float(getattr(options, "burstiness", 1.0))
+            if process == "gamma"
+            else None,
+            "seed": getattr(options, "arrival_seed", None),
+            "processes": getattr(options, "arrival_workers", 1),
+        }
+
     def _notes(self) -> list[str]:
         runner = self.environment.runner
         busy = runner is not None and (
@@ -325,6 +364,7 @@ class Collector:
             "model": getattr(self.options, "model", ""),
             "client": getattr(self.options, "client", ""),
             "arrival_rate": getattr(self.options, "arrival_rate", 0.0),
+            "arrival": self._arrival_info(),
             "users": getattr(self.options, "num_users", None) or 0,
             "workers": self.workers_seen,
             "shape": type(environment.shape_class).__name__ if environment.shape_class else "",
@@ -348,6 +388,7 @@ class Collector:
                     name,
                     *(figures[key] for key in ("p50", "p95", "p99", "max")),
                 )
+        self.records.write()
         directory = getattr(self.options, "metrics_dir", "")
         if directory:
             Path(directory).mkdir(parents=True, exist_ok=True)

@@ -66,6 +66,8 @@ class MetricsRecorder:
         self.good = 0
         self.reconnects = 0
         self.output_tokens = 0
+        self.tokens_in_window = 0
+        self.sent_in_window = 0
         self.cost_pusd = 0
         self.turns: Counter[str] = Counter()
         self.by_status: Counter[str] = Counter()
@@ -182,8 +184,15 @@ class MetricsRecorder:
         self.missed += count
 
     def note_interrupted(self) -> None:
-        """A request still in flight when the run stopped: neither a success nor a failure."""
+        """A request still in flight when the run stopped (cut by the window's end): neither a
+        success nor a failure; the tokens it had received count in :meth:`note_window_tokens`."""
         self.interrupted += 1
+
+    def note_window_tokens(self, tokens: int, sent_inside: bool) -> None:
+        """Output tokens that arrived inside the measured window (finished, cut or straddling),
+        and whether the request was sent inside it (the achieved arrival rate)."""
+        self.tokens_in_window += tokens
+        self.sent_in_window += sent_inside
 
     def note_users(self, wall_time: float, users: int) -> None:
         """Remember the user count seen in a window (the highest, when sampled several times)."""
@@ -202,6 +211,8 @@ class MetricsRecorder:
             "turns": dict(self.turns),
             "reconnects": self.reconnects,
             "output_tokens": self.output_tokens,
+            "tokens_in_window": self.tokens_in_window,
+            "sent_in_window": self.sent_in_window,
             "cost_pusd": self.cost_pusd,
             "by_status": dict(self.by_status),
             "errors": dict(self.errors),
@@ -238,6 +249,8 @@ class MetricsRecorder:
         self.turns.update(snapshot.get("turns", {}))
         self.reconnects += snapshot.get("reconnects", 0)
         self.output_tokens += snapshot["output_tokens"]
+        self.tokens_in_window += snapshot.get("tokens_in_window", 0)
+        self.sent_in_window += snapshot.get("sent_in_window", 0)
         self.cost_pusd += snapshot["cost_pusd"]
         self.by_status.update(snapshot["by_status"])
         self.errors.update(snapshot["errors"])

@@ -50,6 +50,7 @@ def read_metrics(directory: Path, run: RunInfo) -> RunMetrics:
         arrival_rate=recorded.get("arrival_rate", run.arrival_rate),
         locust_requests=recorded.get("locust_requests"),
         notes=[*run.notes, *recorded.get("notes", [])],
+        arrival=recorded.get("arrival"),
         workload=recorded.get("workload") or run.workload,
     )
     return RunMetrics(merged, recorder)

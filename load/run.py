@@ -46,6 +46,7 @@ from routify_suite.load.options import (
     check_options,
     check_url,
     metrics_url,
+    open_model_shape,
     parse_shape,
     parse_timespan,
 )
@@ -59,6 +60,7 @@ from routify_suite.load.processes import (
     stop,
 )
 from routify_suite.load.recorder import MetricsRecorder
+from routify_suite.load.records import RECORD_FILE
 from routify_suite.load.report import MetricsFileError, finish_report, read_metrics
 from routify_suite.load.server_metrics import ScrapeLog, Scraper
 from routify_suite.load.slo import DEFAULT_BUDGET_SOURCE, Bound, SLOError, load_slo
@@ -181,6 +183,9 @@ def locust_arguments(options: LoadOptions, where: Endpoint, run_time: int) -> li
     ]
     if shape == "constant-arrival-rate":
         arguments += ["--arrival-rate", f"{rate or float(options.users):g}"]
+        arguments += ["--arrival", options.arrival, "--burstiness", f"{options.burstiness:g}"]
+        if options.seed is not None:
+            arguments += ["--seed", str(options.seed)]
     return arguments + workload_arguments(options)
 
 
@@ -211,11 +216,12 @@ def run_load(options: LoadOptions, out: Console, err: Console) -> int:
     redact = Redactor()
     try:
         check_options(options)
+        options = replace(options, shape=open_model_shape(options), rate=None)
         run_time = parse_timespan(options.run_time)
         parse_shape(options.shape)
         bounds = load_bounds(options.slo)
         options.report_dir.mkdir(parents=True, exist_ok=True)
-        for stale in (METRICS_FILE, LIVE_FILE):
+        for stale in (METRICS_FILE, LIVE_FILE, RECORD_FILE):
             (options.report_dir / stale).unlink(missing_ok=True)
         if options.api_key and not options.api_key.startswith("env:"):
             redact.add(options.api_key)

@@ -32,6 +32,8 @@ class RunInfo:
     locust_requests: int | None = None
     """Locust's own request count, a cross-check that no result was lost on the way."""
     notes: list[str] = field(default_factory=list)
+    arrival: dict[str, Any] | None = None
+    """The open model's schedule (process, rate, burstiness, seed, processes); None: closed."""
     workload: dict[str, Any] = field(default_factory=dict)
     """What the workload asked for (:meth:`load.workloads.WorkloadSpec.describe`)."""
 
@@ -63,7 +65,12 @@ def build_summary(recorder: MetricsRecorder, run: RunInfo) -> dict[str, Any]:
         "e2e_ms": figures("e2e_ms"),
         "tpot_ms": figures("tpot_ms"),
         "output_tokens_total": recorder.output_tokens,
-        "output_tokens_per_s": _rate(recorder.output_tokens, duration),
+        # Tokens that arrived inside the window, from finished, cut and straddling requests
+        # alike: past capacity this stays at the server's rate (a snapshot without it: the
+        # tokens of the requests that finished).
+        "output_tokens_per_s": _rate(_window_tokens(recorder), duration),
+        "output_tokens_in_window": _window_tokens(recorder),
+        "cut_by_window": recorder.interrupted,
         "input_tokens": token_block(
             run.workload.get("input_tokens"),
             figures("request_input_tokens"),
@@ -81,6 +88,7 @@ def build_summary(recorder: MetricsRecorder, run: RunInfo) -> dict[str, Any]:
             figures("request_input_tokens"), figures("request_prompt_tokens")
         ),
         "missed": recorder.missed,
+        "arrivals": _arrivals(run.arrival, recorder, duration),
         "good_requests": recorder.good,
         "goodput_rps": _rate(recorder.good, duration),
         "by_turn": dict(sorted(recorder.turns.items(), key=lambda item: int(item[0]))),
@@ -102,6 +110,26 @@ def build_summary(recorder: MetricsRecorder, run: RunInfo) -> dict[str, Any]:
         "run": asdict(run) | {"duration_s": round(duration, 3)},
         "slo": {"passed": True, "breaches": []},
     }
+
+
+def _arrivals(
+    arrival: dict[str, Any] | None, recorder: MetricsRecorder, duration: float
+) -> dict[str, Any] | None:
+    """The schedule asked for against what went out: sent per second in the window, missed."""
+    if not arrival:
+        return None
+    achieved = _rate(recorder.sent_in_window, duration)
+    target = arrival.get("rate") or 0.0
+    return {
+        **arrival,
+        "achieved_rps": achieved,
+        "achieved_ratio": round(achieved / target, 4) if target else None,
+        "missed": recorder.missed,
+    }
+
+
+def _window_tokens(recorder: MetricsRecorder) -> int:
+    return recorder.tokens_in_window or recorder.output_tokens
 
 
 def _output_source(sources: Any) -> str:

@@ -26,8 +26,8 @@ from routify_suite.load.metrics import (
     error_result,
     measure_response,
 )
-from routify_suite.load.pacing import ArrivalSchedule
 from routify_suite.load.payload import DEFAULT_MAX_TOKENS, DEFAULT_MODEL, PATH
+from routify_suite.load.records import CUT_REASON
 from routify_suite.load.transports import Transport, make_transport
 from routify_suite.load.workloads import PlannedRequest, Session, Workload, WorkloadSpec
 
@@ -68,19 +68,13 @@ class RoutifyUser(User):
         )
         self.workload = Workload(WorkloadSpec.from_options(options), random.Random())
         self.session: Session | None = None
-        rate = getattr(options, "arrival_rate", 0.0) or 0.0
-        self.schedule: ArrivalSchedule | None = None
-        if rate > 0:
-            users = getattr(options, "arrival_users", None) or options.num_users or 1
-            self.schedule = ArrivalSchedule.for_user(
-                rate, users, time.perf_counter(), random.random()
-            )
-            collector = getattr(self.environment, "routify_collector", None)
-            if collector is not None:
-                collector.schedules.append(self.schedule)  # what it never sent counts as missed
+        self.collector = getattr(self.environment, "routify_collector", None)
+        self.number = self.collector.next_user() if self.collector is not None else 0
+        self.observer: StreamObserver | None = None
+        """The stream in flight, so a run that stops mid-stream still counts what it received."""
 
     def wait_time(self) -> float:
-        return 0.0  # closed model: back to back; an arrival-rate schedule waits in _send
+        return 0.0  # closed model: back to back; an arrival schedule waits in _send
 
     def chat_completion(self) -> RequestResult:
         return self._send("chat")
@@ -90,8 +84,9 @@ class RoutifyUser(User):
 
     def _send(self, kind: Kind) -> RequestResult:
         intended = None
-        if self.schedule is not None:
-            intended = self.schedule.take()
+        schedule = self.collector.schedule if self.collector is not None else None
+        if schedule is not None:  # open model: this free user takes the process's next slot
+            intended = schedule.take()
             delay = intended - time.perf_counter()
             if delay > 0:
                 gevent.sleep(delay)
@@ -101,16 +96,15 @@ class RoutifyUser(User):
         body = plan.body
         started = time.perf_counter()
         reconnects = self.transport.reconnects
+        self.observer = None
         try:
             result, length = (
                 self._stream(body, started, intended)
                 if kind == "stream"
                 else self._post(body, started, intended)
             )
-        except GreenletExit:  # the run stopped mid-request: count it apart, then let it go
-            collector = getattr(self.environment, "routify_collector", None)
-            if collector is not None:
-                collector.recorder.note_interrupted()
+        except GreenletExit:  # the run stopped mid-request: count it as cut, then let it go
+            self._cut(kind, plan, started, intended)
             raise
         except Exception as error:  # a transport failure is a result, not a crash
             self.transport.reset()
@@ -126,6 +120,21 @@ class RoutifyUser(User):
             self.session = None  # a failed turn ends the session; the next request starts anew
         self._publish(result, length)
         return result
+
+    def _cut(
+        self, kind: Kind, plan: PlannedRequest, started: float, intended: float | None
+    ) -> None:
+        """Hand the collector what a request cut by the window's end had received."""
+        observer, self.observer = self.observer, None
+        if self.collector is None:
+            return
+        now = time.perf_counter()
+        if kind == "stream" and observer is not None:
+            status = 200 if observer.first_token_at is not None else 0
+            result = observer.finish(now, status, CUT_REASON)
+        else:
+            result = error_result(kind, 0, b"", started, now, intended, CUT_REASON)
+        self.collector.record_cut(self._with_plan(result, plan), self.number)
 
     def _with_plan(self, result: RequestResult, plan: PlannedRequest) -> RequestResult:
         """The workload's side of the result: turn, prompt length, output counted if needed."""
@@ -151,6 +160,7 @@ class RoutifyUser(User):
         self, body: bytes, started: float, intended: float | None
     ) -> tuple[RequestResult, int]:
         observer = StreamObserver(started_at=started, intended_at=intended, keep_text=True)
+        self.observer = observer
         status, error_body, length = 0, b"", 0
         try:
             for status, data, at in self.transport.stream(PATH, body):
@@ -168,6 +178,7 @@ class RoutifyUser(User):
             )
             return failed, length
         finished = time.perf_counter()
+        self.observer = None
         if status != 200:
             return error_result("stream", status, error_body, started, finished, intended), length
         return observer.finish(finished, status), length
@@ -179,7 +190,7 @@ class RoutifyUser(User):
             response_time=result.e2e_s * 1000,
             response_length=length,
             response=None,
-            context={"routify": result},
+            context={"routify": result, "routify_user": self.number},
             exception=None if result.ok else LoadFailure(result.error),
             start_time=time.time() - result.e2e_s,
             url=PATH,

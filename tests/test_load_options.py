@@ -15,7 +15,6 @@ from routify_suite.load.options import (
     parse_shape,
     parse_timespan,
 )
-from routify_suite.load.pacing import ArrivalSchedule
 
 
 @pytest.mark.parametrize(
@@ -98,14 +97,3 @@ def test_cli_side_never_imports_locust() -> None:
         "sys.exit('locust' in sys.modules or 'gevent' in sys.modules)"
     )
     assert subprocess.run([sys.executable, "-c", check], check=False, timeout=60).returncode == 0
-
-
-def test_arrival_schedule_spreads_the_rate_over_users() -> None:
-    schedule = ArrivalSchedule.for_user(rate_per_s=10.0, users=5, now=100.0, phase=0.5)
-    assert schedule.period_s == 0.5  # 5 users share 10/s: each sends every 0.5 s
-    assert [schedule.take() for _ in range(3)] == [100.25, 100.75, 101.25]
-
-
-def test_arrival_schedule_needs_a_rate() -> None:
-    with pytest.raises(ValueError, match="positive"):
-        ArrivalSchedule.for_user(rate_per_s=0.0, users=5, now=0.0, phase=0.0)

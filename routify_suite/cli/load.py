@@ -43,6 +43,28 @@ LOAD_EXTRA_MODULES = ("locust", "hdrh", "matplotlib", "geventhttpclient", "bpe_o
     help="constant | step | spike | constant-arrival-rate[:REQ_PER_S] (default 1/s per user).",
 )
 @click.option(
+    "--rate",
+    type=float,
+    help="Open model: send REQ_PER_S requests/s whatever the latency (--users caps in flight).",
+)
+@click.option(
+    "--arrival",
+    type=click.Choice(["constant", "poisson", "gamma"]),
+    default="constant",
+    show_default=True,
+    help="How --rate's requests arrive: evenly, as a Poisson process, or gamma (--burstiness).",
+)
+@click.option(
+    "--burstiness",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="Gamma arrivals' shape: 1 is Poisson, below 1 burstier (gaps' CV = 1/sqrt(B)).",
+)
+@click.option(
+    "--seed", type=int, help="Seed of the arrival schedule [default: drawn, kept in summary]."
+)
+@click.option(
     "--workers", type=int, default=0, show_default=True, help="Local Locust worker processes."
 )
 @click.option(
@@ -97,10 +119,10 @@ LOAD_EXTRA_MODULES = ("locust", "hdrh", "matplotlib", "geventhttpclient", "bpe_o
 )
 @click.option(
     "--tokenizer",
-    type=click.Choice(["cl100k_base", "o200k_base"]),
     default="cl100k_base",
     show_default=True,
-    help="Offline tokenizer (bpe-openai) that sizes and counts prompts.",
+    help="cl100k_base, o200k_base (bpe-openai) or a Hugging Face tokenizer.json file (offline)"
+    " that sizes and counts prompts.",
 )
 @click.option(
     "--warmup", type=float, help="Seconds not measured at the start [default: 0; 5 per step]."
@@ -145,6 +167,10 @@ def load(
     spawn_rate: float | None,
     run_time: str,
     shape: str,
+    rate: float | None,
+    arrival: str,
+    burstiness: float,
+    seed: int | None,
     workers: int,
     slo: Path | None,
     report_dir: Path,
@@ -194,6 +220,10 @@ def load(
         spawn_rate=spawn_rate,
         run_time=run_time,
         shape=shape,
+        rate=rate,
+        arrival=arrival,
+        burstiness=burstiness,
+        seed=seed,
         workers=workers,
         target=target,
         base_url=base_url,
