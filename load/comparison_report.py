@@ -109,7 +109,8 @@ def render_comparison(comparison: Comparison, verdicts: list[Verdict]) -> str:
     if not verdicts:
         banner = ("none", "no regression gate", f"{len(runs)} load runs compared")
     elif regressed:
-        banner = ("fail", "regression", "; ".join(v.message for v in regressed))
+        why = f"{len(regressed)} of {len(verdicts)} rule(s) found run {len(runs)} worse than run 1"
+        banner = ("fail", "regression", why)
     else:
         banner = ("pass", "no regression", f"{len(verdicts)} rule(s) held")
     names = {v.rule.metric.name for v in regressed}

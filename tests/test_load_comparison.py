@@ -203,3 +203,20 @@ def test_three_runs_side_by_side_in_the_terminal(
     assert "2 vs 1 [95 % CI]" in header
     assert "3 vs 1 [95 % CI]" in header
     assert max(len(line) for line in out.splitlines()) <= 100
+
+
+def test_the_gate_on_real_runs_of_the_embedded_server(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """requests.jsonl as `routify-suite load` writes it: 260 ms to the first token against 200."""
+    arguments = ["load", "--scenario", "stream", "--users", "8", "--run-time", "3s"]
+    arguments += ["--output-tokens", "10"]
+    for name, ttft in (("A", "200"), ("B", "260")):
+        code = main([*arguments, "--server-ttft-ms", ttft, "--report-dir", str(tmp_path / name)])
+        assert code == 0, capsys.readouterr().err
+    capsys.readouterr()
+    rule = ["--fail-on-regression", "ttft_ms.p50=10%", "-o", str(tmp_path / "c.html")]
+    assert main(["report", str(tmp_path / "A"), str(tmp_path / "A"), *rule]) == 0
+    assert main(["report", str(tmp_path / "A"), str(tmp_path / "B"), *rule]) == 1
+    out = capsys.readouterr().out
+    assert "ttft_ms.p50 regressed: +" in out
