@@ -24,6 +24,8 @@ from typing import Any, Final
 
 import numpy as np
 
+from routify_suite.report.model import read_document
+
 REQUESTS_FILE: Final = "requests.jsonl"
 SUMMARY_FILE: Final = "summary.json"
 RESAMPLES: Final = 2000
@@ -152,12 +154,7 @@ def _spread(counts: np.ndarray, amount: float, begin: float, end: float) -> None
 def read_run(path: Path) -> LoadRun:
     directory = path if path.is_dir() else path.parent
     summary_path = directory / SUMMARY_FILE
-    try:
-        summary = json.loads(summary_path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise ComparisonError(f"{summary_path}: cannot read ({error.strerror})") from None
-    except ValueError as error:
-        raise ComparisonError(f"{summary_path}: not JSON ({error})") from None
+    summary = read_document(summary_path, ComparisonError)
     if not isinstance(summary, dict) or "ttft_ms" not in summary:
         raise ComparisonError(f"{summary_path}: not a routify-suite load summary")
     records_path = directory / REQUESTS_FILE
