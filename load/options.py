@@ -183,14 +183,6 @@ def check_search(options: LoadOptions) -> None:
         raise UsageError("--sweep and --find-max run without --workers")
 
 
-def metrics_url(option: str, base_url: str) -> str:
-    """``--server-metrics`` as a URL: a path (``/metrics``) is taken on the target's host."""
-    if not option.startswith("/"):
-        return option
-    parts = urlsplit(base_url)
-    return urlunsplit((parts.scheme, parts.netloc, option, "", ""))
-
-
 def check_url(url: str, where: str) -> str:
     """An http(s) base URL with a host; returned without any user:password part, for reports."""
     parts = urlsplit(url)

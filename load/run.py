@@ -16,7 +16,6 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Final
-from urllib.parse import urlsplit
 
 from rich.console import Console
 
@@ -45,7 +44,6 @@ from routify_suite.load.options import (
     UsageError,
     check_options,
     check_url,
-    metrics_url,
     open_model_shape,
     parse_shape,
     parse_timespan,
@@ -62,7 +60,7 @@ from routify_suite.load.processes import (
 from routify_suite.load.recorder import MetricsRecorder
 from routify_suite.load.records import RECORD_FILE
 from routify_suite.load.report import MetricsFileError, finish_report, read_metrics
-from routify_suite.load.server_metrics import ScrapeLog, Scraper
+from routify_suite.load.server_metrics import ScrapeLog, scraper_for
 from routify_suite.load.slo import DEFAULT_BUDGET_SOURCE, Bound, SLOError, load_slo
 from routify_suite.load.summary import RunInfo, build_summary, write_summary
 from routify_suite.load.target import TargetError, read_key, read_target
@@ -317,16 +315,6 @@ def search_capacity(
     return exit_code(capacity, options.min_capacity)
 
 
-def _scraper(options: LoadOptions, where: Endpoint, deadline_s: float) -> Scraper | None:
-    """The ``--server-metrics`` scraper; the key goes along only to the target's own host."""
-    if options.server_metrics is None:
-        return None
-    url = metrics_url(options.server_metrics, where.base_url)
-    same_host = urlsplit(url).netloc == urlsplit(where.base_url).netloc
-    headers = {"authorization": f"Bearer {where.api_key}"} if same_host else {}
-    return Scraper(url, options.server_metrics_interval, deadline_s, headers)
-
-
 def _drive_locust(
     options: LoadOptions, where: Endpoint, run_time: int, out: Console, err: Console
 ) -> tuple[RunInfo, ScrapeLog | None]:
@@ -349,7 +337,8 @@ def _drive_locust(
     )
     (report / "locust.log").unlink(missing_ok=True)
     deadline = run_time + FINISH_GRACE_S + (30 if options.workers else 0)
-    scraper = _scraper(options, where, deadline)
+    metrics = (options.server_metrics, options.server_metrics_interval)
+    scraper = scraper_for(*metrics, where.base_url, where.api_key, deadline)
     with ExitStack() as children:
         if scraper is not None:
             children.enter_context(scraper)

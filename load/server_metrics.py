@@ -18,6 +18,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Final
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
@@ -166,3 +167,19 @@ class Scraper:
             self.log.note_failure("no samples in the answer")
             return
         self.log.scrapes.append((at, values))
+
+
+def scraper_for(
+    option: str | None, interval_s: float, base_url: str, api_key: str, deadline_s: float
+) -> Scraper | None:
+    """The scraper of ``--server-metrics`` (None without it): a path (``/metrics``) is taken on
+    the target's host, and the key goes along only to that host."""
+    if option is None:
+        return None
+    target = urlsplit(base_url)
+    url = option
+    if option.startswith("/"):
+        url = urlunsplit((target.scheme, target.netloc, option, "", ""))
+    same_host = urlsplit(url).netloc == target.netloc
+    headers = {"authorization": f"Bearer {api_key}"} if same_host else {}
+    return Scraper(url, interval_s, deadline_s, headers)

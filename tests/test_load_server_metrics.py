@@ -156,3 +156,18 @@ def test_an_unreachable_endpoint_costs_one_warning_line_not_the_run(
     block = json.loads((tmp_path / "summary.json").read_text())["server_metrics"]
     assert block["series"] == {}
     assert block["failed_scrapes"] >= 1
+
+
+def test_a_bad_server_metrics_option_is_a_usage_error_before_any_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    arguments = ["load", "--run-time", "1s", "--report-dir", str(tmp_path)]
+    assert main([*arguments, "--server-metrics", "metrics"]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line == (
+        "routify-suite load: --server-metrics: 'metrics' is not an http(s) URL"
+        " like http://127.0.0.1:8080/v1"
+    )
+    assert main([*arguments, "--server-metrics", "/metrics", "--server-metrics-interval", "0"]) == 2
+    assert "'--server-metrics-interval': 0.0 is not in the range x>=0.1" in capsys.readouterr().err
+    assert not (tmp_path / "summary.json").exists()
