@@ -92,6 +92,33 @@ def test_reference_server_counts_what_it_generates() -> None:
     assert values["routify_generated_tokens_total"] == tokens
 
 
+def test_tokens_count_as_they_are_sent_not_when_the_stream_ends() -> None:
+    def scrape(http: httpx.Client, root: str) -> dict[str, float]:
+        page = http.get(root + "/metrics").text
+        families = text_string_to_metric_families(page)
+        return {sample.name: sample.value for family in families for sample in family.samples}
+
+    with running_server(ttft_ms=0, itl_ms=50) as server, httpx.Client(timeout=30) as http:
+        root = server.base_url.removesuffix("/v1")
+        body = chat(stream=True, max_tokens=40)
+        with http.stream(
+            "POST", server.base_url + "/chat/completions", json=body, headers=auth()
+        ) as stream:
+            events, lines = 0, stream.iter_lines()
+            for line in lines:
+                events += line.startswith("data: ")
+                if events == 4:  # the role chunk, then three tokens
+                    break
+            middle = scrape(http, root)
+            for _ in lines:  # the rest of the stream
+                pass
+        end = scrape(http, root)
+    assert middle["routify_requests_in_flight"] == 1
+    assert middle["routify_completions_total"] == 0
+    assert 3 <= middle["routify_generated_tokens_total"] < 40
+    assert (end["routify_completions_total"], end["routify_generated_tokens_total"]) == (1, 40)
+
+
 async def html_page(request: Request) -> HTMLResponse:
     return HTMLResponse("<!doctype html><html><body>Not here</body></html>")
 
