@@ -220,3 +220,20 @@ def test_the_gate_on_real_runs_of_the_embedded_server(
     assert main(["report", str(tmp_path / "A"), str(tmp_path / "B"), *rule]) == 1
     out = capsys.readouterr().out
     assert "ttft_ms.p50 regressed: +" in out
+
+
+def test_comparing_load_runs_without_the_load_extra_is_one_line(
+    runs: dict[str, Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "numpy" else real(name, *a)
+    )
+    assert main(["report", str(runs["A"]), str(runs["A2"])]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line == (
+        "routify-suite report: comparing load runs needs the load extra:"
+        " pip install 'routify-suite[load]'"
+    )
