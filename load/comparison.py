@@ -17,22 +17,22 @@ last seconds (ramp-up, streams cut by the end) are left out, as the throughput c
 
 from __future__ import annotations
 
-import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
 import numpy as np
+import orjson
 
 from routify_suite.report.model import read_document
 
+NAN: Final = float("nan")
 REQUESTS_FILE: Final = "requests.jsonl"
 SUMMARY_FILE: Final = "summary.json"
 RESAMPLES: Final = 2000
 SEED: Final = 20
 CONFIDENCE: Final = 0.95
-CHUNK_VALUES: Final = 2_000_000
-"""Resampled values drawn at once (bounds memory for runs of 100,000 requests)."""
 
 EDGE_MIN_SECONDS: Final = 5
 """Runs at least this long leave their first and last second out of the rates."""
@@ -45,7 +45,7 @@ LATENCIES: Final = {
     "itl_max_ms": "ITL, each request's longest gap",
 }
 """requests.jsonl fields compared as distributions (higher is worse)."""
-STATS: Final = ("p50", "p90", "p95", "p99", "mean")
+STATS: Final = ("p50", "p90", "p95", "p99")
 RATES: Final = {"output_tokens_per_s": "output tokens/s", "rps": "requests/s"}
 """Throughputs compared as means over one-second buckets (lower is worse)."""
 SUMMARY_ONLY: Final = {
@@ -86,14 +86,25 @@ def find_metric(name: str) -> Metric:
     raise ComparisonError(f"{name!r} is not a metric of requests.jsonl; one of {known}")
 
 
+COLUMNS: Final = ("sent_at", "output_tokens", *LATENCIES)
+"""The requests.jsonl fields the comparison reads, kept as float columns (NaN for null)."""
+
+
 @dataclass(slots=True)
 class LoadRun:
-    """One load report directory: its summary and its in-window request records."""
+    """One load report directory: its summary and its in-window records, as columns (a run of
+    a million requests is a few arrays, not a million dicts)."""
 
     directory: Path
     summary: dict[str, Any]
-    records: list[dict[str, Any]]
+    columns: dict[str, np.ndarray]
+    ok: np.ndarray
+    """Per record: it succeeded (no error)."""
     name: str = ""
+
+    @property
+    def records(self) -> int:
+        return len(self.ok)
 
     @property
     def started(self) -> float:
@@ -104,51 +115,53 @@ class LoadRun:
         return float(self.summary.get("duration_s") or 0.0)
 
     def values(self, field_name: str) -> np.ndarray:
-        """The field's non-null values over in-window requests that succeeded."""
-        return np.array(
-            [
-                r[field_name]
-                for r in self.records
-                if r.get(field_name) is not None and not r.get("error")
-            ],
-            dtype=float,
-        )
+        """The field's non-null values over in-window requests that succeeded, sorted."""
+        column = self.columns[field_name]
+        return np.sort(column[self.ok & ~np.isnan(column)])
 
     def buckets(self, rate: str) -> np.ndarray:
         """Requests (by the second they ended in) or output tokens (spread evenly from the
         first token to the last, as they arrived) per one-second bucket of the window; the
         first and last seconds, partial by nature (ramp-up, streams cut), are left out."""
         seconds = max(1, round(self.duration_s))
-        counts = np.zeros(seconds)
-        for record in self.records:
-            sent = record.get("sent_at")
-            if sent is None:
-                continue
-            start = sent - self.started
-            ended = start + (record.get("e2e_ms") or 0.0) / 1000
-            if rate == "rps":
-                counts[min(seconds - 1, max(0, int(ended)))] += 1
-                continue
-            tokens = record.get("output_tokens") or 0
-            first = start + (record.get("ttft_ms") or 0.0) / 1000
-            _spread(counts, tokens, first, max(first, ended))
+        columns = self.columns
+        sent = columns["sent_at"]
+        known = ~np.isnan(sent)
+        start = sent[known] - self.started
+        ended = start + np.nan_to_num(columns["e2e_ms"][known]) / 1000
+        if rate == "rps":
+            ends = np.clip(ended, 0, seconds - 1).astype(int)
+            counts = np.bincount(ends, minlength=seconds).astype(float)
+        else:
+            tokens = np.nan_to_num(columns["output_tokens"][known])
+            first = start + np.nan_to_num(columns["ttft_ms"][known]) / 1000
+            counts = _spread(seconds, tokens, first, np.maximum(first, ended))
         return counts[1:-1] if len(counts) >= EDGE_MIN_SECONDS else counts
 
 
-def _spread(counts: np.ndarray, amount: float, begin: float, end: float) -> None:
-    """Add ``amount`` to the buckets of ``counts`` in proportion to their overlap with
-    [begin, end] (seconds since the window began; what falls outside the window is dropped)."""
-    if not amount:
-        return
-    if end - begin < 1e-9:
-        if 0 <= begin < len(counts):
-            counts[int(begin)] += amount
-        return
-    density = amount / (end - begin)
-    for index in range(max(0, int(begin)), min(len(counts), int(end) + 1)):
-        overlap = min(end, index + 1) - max(begin, index)
-        if overlap > 0:
-            counts[index] += density * overlap
+def _ramps(grid: np.ndarray, starts: np.ndarray, slopes: np.ndarray) -> np.ndarray:
+    """``sum(slope * max(0, t - start))`` at every t of ``grid``, in O((n + len(grid)) log n)."""
+    order = np.argsort(starts)
+    starts, slopes = starts[order], slopes[order]
+    slope_sums = np.concatenate([[0.0], np.cumsum(slopes)])
+    offset_sums = np.concatenate([[0.0], np.cumsum(slopes * starts)])
+    below = np.searchsorted(starts, grid, side="left")
+    return grid * slope_sums[below] - offset_sums[below]
+
+
+def _spread(seconds: int, amounts: np.ndarray, begins: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Per one-second bucket of [0, seconds), the ``amounts`` each spread evenly over its
+    [begin, end] (what falls outside the window is dropped): differences of the cumulative
+    amount, a sum of ramps, at the bucket edges."""
+    grid = np.arange(seconds + 1, dtype=float)
+    spans = ends - begins
+    spread = spans > 1e-9
+    slopes = amounts[spread] / spans[spread]
+    cumulative = _ramps(grid, begins[spread], slopes) - _ramps(grid, ends[spread], slopes)
+    counts = np.diff(cumulative)
+    instant = ~spread & (begins >= 0) & (begins < seconds)
+    points = np.bincount(begins[instant].astype(int), weights=amounts[instant], minlength=seconds)
+    return counts + points[:seconds]
 
 
 def read_run(path: Path) -> LoadRun:
@@ -163,23 +176,32 @@ def read_run(path: Path) -> LoadRun:
             f"{directory}: no {REQUESTS_FILE} (written by routify-suite load runs of this"
             " version); the intervals are bootstrapped from it"
         )
-    records: list[dict[str, Any]] = []
+    values: dict[str, list[float]] = {name: [] for name in COLUMNS}
+    ok: list[bool] = []
     try:
-        with records_path.open(encoding="utf-8") as lines:
+        with records_path.open("rb") as lines:
             for number, line in enumerate(lines, 1):
                 if not line.strip():
                     continue
                 try:
-                    record = json.loads(line)
-                except ValueError as error:
+                    record = orjson.loads(line)
+                except orjson.JSONDecodeError as error:
                     raise ComparisonError(f"{records_path}:{number}: not JSON ({error})") from None
                 if not isinstance(record, dict):
                     raise ComparisonError(f"{records_path}:{number}: not a JSON object")
-                if record.get("in_window", True):
-                    records.append(record)
+                if not record.get("in_window", True):
+                    continue
+                for name, column in values.items():
+                    value = record.get(name)
+                    column.append(NAN if value is None else value)
+                ok.append(not record.get("error"))
+        columns = {name: np.array(column, dtype=float) for name, column in values.items()}
     except OSError as error:
         raise ComparisonError(f"{records_path}: cannot read ({error.strerror})") from None
-    return LoadRun(directory, summary, records, name=directory.name or str(directory))
+    except (TypeError, ValueError) as error:  # a field that is not a number
+        raise ComparisonError(f"{records_path}: not requests.jsonl records ({error})") from None
+    name = directory.name or str(directory)
+    return LoadRun(directory, summary, columns, np.array(ok, dtype=bool), name=name)
 
 
 def name_runs(runs: list[LoadRun]) -> None:
@@ -218,48 +240,63 @@ class Comparison:
     resamples: int = RESAMPLES
 
 
-def _statistic(samples: np.ndarray, stat: str) -> np.ndarray:
-    """The statistic of every row of ``samples`` (resamples × values)."""
+def _rank(count: int, stat: str) -> int:
+    """The nearest rank (1-based) of percentile ``pNN`` among ``count`` values, as HdrHistogram
+    and summary.json count it."""
+    return min(count, max(1, math.ceil(float(stat[1:]) / 100 * count)))
+
+
+def _point(values: np.ndarray, stat: str) -> float:
+    """The statistic of sorted ``values``: their mean, or a nearest-rank percentile."""
     if stat == "mean":
-        return samples.mean(axis=1)
-    return np.percentile(samples, float(stat[1:]), axis=1)
+        return float(values.mean())
+    return float(values[_rank(len(values), stat) - 1])
 
 
 def _resampled(values: np.ndarray, stat: str, rng: np.random.Generator) -> np.ndarray:
-    """The statistic over :data:`RESAMPLES` resamples with replacement, in memory-bounded chunks."""
-    out = np.empty(RESAMPLES)
-    chunk = max(1, CHUNK_VALUES // max(1, len(values)))
-    for start in range(0, RESAMPLES, chunk):
-        count = min(chunk, RESAMPLES - start)
-        picks = rng.integers(0, len(values), size=(count, len(values)))
-        out[start : start + count] = _statistic(values[picks], stat)
-    return out
+    """The statistic of :data:`RESAMPLES` resamples with replacement of sorted ``values``.
+
+    A percentile's is drawn directly, in O(resamples) whatever the run's size: a draw from the
+    sorted values is ``values[floor(n * U)]`` with U uniform, so the k-th smallest of n draws is
+    ``values[floor(n * U_k)]`` with U_k the k-th smallest of n uniforms, a Beta(k, n - k + 1)
+    variable. A mean (of a run's one-second buckets, a few hundred) is resampled as it is.
+    """
+    count = len(values)
+    if stat == "mean":
+        return values[rng.integers(0, count, size=(RESAMPLES, count))].mean(axis=1)
+    rank = _rank(count, stat)
+    uniform = rng.beta(rank, count - rank + 1, size=RESAMPLES)
+    return values[np.minimum(count - 1, (uniform * count).astype(int))]
 
 
-def _sample(run: LoadRun, metric: Metric) -> tuple[np.ndarray, str]:
-    """What is resampled for ``metric`` and the statistic taken of it."""
-    if metric.name in RATES:
-        return run.buckets(metric.name), "mean"
-    field_name, _, stat = metric.name.partition(".")
-    return run.values(field_name), stat
+def _population(run: LoadRun, field_name: str) -> np.ndarray:
+    """What is resampled for a metric of ``field_name``: a rate's one-second buckets, or the
+    latency field's values (sorted, both)."""
+    if field_name in RATES:
+        return np.sort(run.buckets(field_name))
+    return run.values(field_name)
 
 
 def compare(runs: list[LoadRun], metrics: list[Metric] | None = None) -> Comparison:
     """Every metric of every run, each later run's change against the first with its interval."""
     chosen = metrics if metrics is not None else [find_metric(n) for n in metric_names()]
+    populations: dict[tuple[int, str], np.ndarray] = {}
     rows = []
     for metric in chosen:
         # One generator per metric, seeded the same: a row does not depend on the rows before it.
         rng = np.random.default_rng(SEED)
-        samples = [_sample(run, metric) for run in runs]
-        values = [
-            float(_statistic(values[None, :], stat)[0]) if len(values) else None
-            for values, stat in samples
-        ]
-        base_values, stat = samples[0]
+        field_name, _, stat = metric.name.partition(".")
+        stat = stat or "mean"
+        samples = []
+        for index, run in enumerate(runs):
+            if (index, field_name) not in populations:
+                populations[index, field_name] = _population(run, field_name)
+            samples.append(populations[index, field_name])
+        values = [_point(values, stat) if len(values) else None for values in samples]
+        base_values = samples[0]
         base_boot = _resampled(base_values, stat, rng) if len(base_values) else None
         changes = []
-        for (other, _), value in zip(samples[1:], values[1:], strict=True):
+        for other, value in zip(samples[1:], values[1:], strict=True):
             if base_boot is None or not len(other) or not values[0] or value is None:
                 changes.append(Change(None, None, None))
                 continue

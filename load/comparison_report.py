@@ -48,7 +48,7 @@ def run_facts(run: LoadRun) -> dict[str, str]:
         "directory": str(run.directory),
         "target": str(info.get("target") or "?"),
         "scenario": f"{info.get('scenario') or '?'}, {info.get('users') or '?'} users",
-        "requests": f"{summary.get('requests', 0):,} ({len(run.records):,} records in window)",
+        "requests": f"{summary.get('requests', 0):,} ({run.records:,} records in window)",
         "duration": f"{summary.get('duration_s', 0):.1f} s",
         "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(started)) if started else "?",
     }

@@ -13,6 +13,7 @@ import random
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from routify_suite.cli import main
@@ -237,3 +238,11 @@ def test_comparing_load_runs_without_the_load_extra_is_one_line(
         "routify-suite report: comparing load runs needs the load extra:"
         " pip install 'routify-suite[load]'"
     )
+
+
+def test_tokens_are_spread_over_the_seconds_they_arrived_in() -> None:
+    from routify_suite.load.comparison import _spread
+
+    amounts = np.array([100.0, 7.0, 40.0])
+    begins, ends = np.array([1.5, 2.2, 3.0]), np.array([3.5, 2.2, 5.0])  # the last one is cut
+    assert _spread(4, amounts, begins, ends).tolist() == [0.0, 25.0, 57.0, 45.0]
