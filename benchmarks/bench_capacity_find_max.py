@@ -28,6 +28,8 @@ import time
 from pathlib import Path
 
 from routify_suite.cli import main as routify
+from routify_suite.load.files import REFERENCE_KEY
+from routify_suite.load.payload import DEFAULT_MODEL
 from routify_suite.load.processes import ReferenceServer
 
 TOLERANCE = 0.15
@@ -64,6 +66,10 @@ def main() -> int:
                     "load",
                     "--base-url",
                     server.base_url,
+                    "--api-key",
+                    REFERENCE_KEY,
+                    "--model",
+                    DEFAULT_MODEL,
                     "--scenario",
                     "stream",
                     "--find-max",
@@ -88,13 +94,13 @@ def main() -> int:
     print()
     print(f"server: --itl-ms {args.itl_ms:g} --capacity-tokens-per-s {args.tokens_per_s:g}")
     print(f"SLO: itl_ms.p95 <= {args.slo_ms:g} ms; search exit code {code}, {elapsed:.0f} s")
-    print(f"{'users':>6} {'itl p50':>9} {'itl p95':>9} {'theory':>8} {'tok/s':>8}  SLO")
+    print(f"{'users':>6} {'itl p50':>9} {'itl p95':>9} {'theory':>8} {'tok/s':>8} {'cut':>4}  SLO")
     for step in capacity["steps"]:
         theory = max(args.itl_ms, step["value"] / args.tokens_per_s * 1000)
         print(
             f"{step['value']:>6g} {step['itl_ms']['p50']:>9.1f} {step['itl_ms']['p95']:>9.1f}"
             f" {theory:>8.1f} {step['output_tokens_per_s']:>8.1f}"
-            f"  {'met' if step['passed'] else 'missed'}"
+            f" {step.get('cut_by_window', '-'):>4}  {'met' if step['passed'] else 'missed'}"
         )
     found = capacity["value"]
     print(f"predicted capacity: {predicted} concurrent streams")

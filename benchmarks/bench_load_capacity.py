@@ -8,7 +8,12 @@ whether the server (on the same shared 2-core machine) was the bottleneck during
 - routify fasthttp / httpx: this suite's user (SSE parsed as bytes arrive, TTFT/ITL, HDR).
 - plain Locust: FastHttpUser reading the same responses, no metrics (bench_load_plain_locustfile).
 
-    python benchmarks/bench_load_capacity.py [--run-time 10] [--users 20]
+The routify runs write their metrics (metrics.json, requests.jsonl, summary.json and plots) to a
+scratch directory, as ``routify-suite load`` does. Each configuration runs ``--repeat`` times (the
+machine is shared: the spread is the noise); CPU-s per 1,000 streams is the figure to compare.
+
+    python benchmarks/bench_load_capacity.py [--run-time 10] [--users 20] [--repeat 3]
+        [--only "routify fasthttp"]
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from pathlib import Path
 
 import httpx
 
-from routify_suite.load.files import KEY_ENV, REFERENCE_KEY
+from routify_suite.load.files import CLI_ENV, KEY_ENV, REFERENCE_KEY
 from routify_suite.load.payload import PATH, request_body
 from routify_suite.load.processes import ReferenceServer
 from routify_suite.paths import package_dir
@@ -53,6 +58,9 @@ def run_locust(
 ) -> tuple[int, int, float, float]:
     """One headless Locust process; (requests, failures, wall seconds, CPU seconds)."""
     prefix = scratch / f"run-{time.monotonic_ns()}"
+    if extra_args:  # the routify user: with its metrics files, as under the CLI (which plots)
+        extra_args = [*extra_args, "--metrics-dir", str(prefix)]
+        env = {**env, CLI_ENV: "1"}
     command = [
         sys.executable, "-m", "locust", "-f", str(locustfile), "--headless", "--host", base_url,
         "-u", str(args.users), "-r", str(args.users), "--run-time", f"{args.run_time}s",
@@ -77,6 +85,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--run-time", type=int, default=10)
     parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--only", default="", help="run only generators with this label")
     args = parser.parse_args()
     configurations = [
         ("stream", "routify fasthttp", SCENARIOS / "stream.py", {}, ["--client", "fasthttp"]),
@@ -93,19 +103,24 @@ def main() -> None:
             print(f"{args.users} users, {args.run_time} s per run; {per_stream} SSE events/stream")
             print(
                 f"{'mode':6} {'generator':17} {'requests':>9} {'fail':>5} {'req/s':>8}"
-                f" {'gen CPU%':>8} {'req/CPU-s':>10} {'chunks/CPU-s':>12}"
+                f" {'gen CPU%':>8} {'req/CPU-s':>10} {'chunks/CPU-s':>12} {'CPU-s/1k':>9}"
             )
             for mode, label, locustfile, extra_env, extra_args in configurations:
+                if args.only and label != args.only:
+                    continue
                 env = {KEY_ENV: REFERENCE_KEY, **extra_env}
-                requests, failures, wall, cpu = run_locust(
-                    locustfile, server.base_url, args, env, scratch, extra_args
-                )
-                per_cpu = requests / cpu if cpu else 0.0
-                chunks = f"{per_cpu * per_stream:12,.0f}" if mode == "stream" else f"{'-':>12}"
-                print(
-                    f"{mode:6} {label:17} {requests:9d} {failures:5d} {requests / wall:8.1f}"
-                    f" {100 * cpu / wall:7.0f}% {per_cpu:10,.0f} {chunks}"
-                )
+                for _ in range(args.repeat):
+                    requests, failures, wall, cpu = run_locust(
+                        locustfile, server.base_url, args, env, scratch, extra_args
+                    )
+                    per_cpu = requests / cpu if cpu else 0.0
+                    chunks = f"{per_cpu * per_stream:12,.0f}" if mode == "stream" else f"{'-':>12}"
+                    per_1k = 1000 * cpu / requests if requests else 0.0
+                    print(
+                        f"{mode:6} {label:17} {requests:9d} {failures:5d} {requests / wall:8.1f}"
+                        f" {100 * cpu / wall:7.0f}% {per_cpu:10,.0f} {chunks} {per_1k:9.2f}",
+                        flush=True,
+                    )
 
 
 if __name__ == "__main__":

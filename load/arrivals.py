@@ -15,7 +15,8 @@ coordinated omission); a slot still unclaimed when the run ends counts as missed
 from __future__ import annotations
 
 import random
-from typing import Final
+import time
+from typing import Any, Final
 
 ARRIVALS: Final = ("constant", "poisson", "gamma")
 
@@ -75,3 +76,45 @@ class ArrivalShare:
             missed += 1
             self.next_at = self._advance()
         return missed
+
+
+def plan_schedule(options: Any, processes: int) -> None:
+    """On the master (or a lone process), at the run's start: one schedule for the run, its
+    seed, start and the number of processes sharing it (Locust sends these custom attributes
+    of the parsed options to the workers with each spawn message)."""
+    seed = getattr(options, "seed", None)
+    options.arrival_seed = seed if seed is not None else random.randrange(2**31)
+    options.arrival_start_epoch = time.time()
+    options.arrival_workers = max(1, processes)
+
+
+def share_from_options(options: Any, index: int) -> ArrivalShare | None:
+    """This process's share of the run's schedule (None: a closed model, no rate)."""
+    rate = float(getattr(options, "arrival_rate", 0.0) or 0.0)
+    if rate <= 0:
+        return None
+    epoch = float(getattr(options, "arrival_start_epoch", 0.0) or time.time())
+    return ArrivalShare(
+        getattr(options, "arrival", "constant") or "constant",
+        rate,
+        start=time.perf_counter() + (epoch - time.time()),
+        seed=int(getattr(options, "arrival_seed", 0) or 0),
+        burstiness=float(getattr(options, "burstiness", 1.0) or 1.0),
+        index=index,
+        count=int(getattr(options, "arrival_workers", 1) or 1),
+    )
+
+
+def describe_schedule(options: Any) -> dict[str, Any] | None:
+    """How requests were scheduled, for summary.json (None: a closed model)."""
+    if not getattr(options, "arrival_rate", 0.0):
+        return None
+    process = getattr(options, "arrival", "constant") or "constant"
+    burstiness = float(getattr(options, "burstiness", 1.0) or 1.0)
+    return {
+        "process": process,
+        "rate": float(options.arrival_rate),
+        "burstiness": burstiness if process == "gamma" else None,
+        "seed": getattr(options, "arrival_seed", None),
+        "processes": getattr(options, "arrival_workers", 1),
+    }

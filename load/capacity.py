@@ -32,6 +32,7 @@ STEP_FIGURES: Final = (
     "error_rate",
     "rps",
     "output_tokens_per_s",
+    "cut_by_window",
     "goodput_rps",
     "missed",
     "duration_s",

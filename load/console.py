@@ -131,7 +131,7 @@ def print_summary(directory: Path, out: Console) -> None:
         f" ({summary['error_rate']:.2%}) · {_figure(summary['rps'])} req/s"
         f" · {_figure(summary['output_tokens_per_s'])} output tokens/s"
         f" · cost ${summary['cost_usd']:.6f}"
-        f" · {summary.get('interrupted', 0)} in flight at stop (not counted)",
+        f" · {summary.get('interrupted', 0)} cut by the window's end (their tokens counted)",
         highlight=False,
         soft_wrap=True,
     )
@@ -157,10 +157,47 @@ def print_summary(directory: Path, out: Console) -> None:
         out.print(f"errors: {errors}", markup=False, highlight=False, soft_wrap=True)
     for note in summary.get("run", {}).get("notes", []):
         out.print(f"[yellow]note[/]: {note}", highlight=False, soft_wrap=True)
+    _print_arrivals(summary.get("arrivals"), out)
+    _print_generator(summary.get("generator"), out)
     _print_gate(summary["slo"], out)
     if summary.get("capacity_result"):
         out.print(summary["capacity_result"], markup=False, highlight=False, soft_wrap=True)
     out.print(f"report: {directory / 'report.html'}", highlight=False, soft_wrap=True)
+
+
+def _print_arrivals(arrivals: dict[str, Any] | None, out: Console) -> None:
+    """The open model's target against what was sent."""
+    if not arrivals:
+        return
+    burst = f", burstiness {arrivals['burstiness']:g}" if arrivals.get("burstiness") else ""
+    out.print(
+        f"arrivals: {arrivals['process']} at {arrivals['rate']:g} req/s{burst}"
+        f" (seed {arrivals.get('seed')}); sent {arrivals['achieved_rps']:g} req/s in the window,"
+        f" {arrivals.get('missed', 0):,} missed",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def _print_generator(generator: dict[str, Any] | None, out: Console) -> None:
+    """The generator's own health: one line, and a warning for each doubt it casts."""
+    if not generator:
+        return
+    lag = generator.get("loop_lag_ms") or {}
+    if lag.get("count"):
+        cpu = ", ".join(
+            f"{role} {figures['cpu_percent_mean']:g} %"
+            for role, figures in sorted((generator.get("processes") or {}).items())
+            if figures.get("cpu_percent_mean") is not None
+        )
+        out.print(
+            f"generator: event-loop lag p50 {lag['p50']:g} ms, p99 {lag['p99']:g} ms,"
+            f" max {lag['max']:g} ms" + (f"; CPU {cpu}" if cpu else ""),
+            highlight=False,
+            soft_wrap=True,
+        )
+    for warning in generator.get("warnings") or []:
+        out.print(f"[yellow]warning[/]: {warning}", highlight=False, soft_wrap=True)
 
 
 def _workload_line(summary: dict[str, Any]) -> str:

@@ -204,9 +204,10 @@ class StreamObserver:
             prompt = _usage_count(chunk, "prompt_tokens")
             if prompt is not None:
                 self.prompt_tokens = prompt
-        channel, cost = _routify(chunk)
-        self.channel = channel or self.channel
-        self.cost_usd = cost if cost is not None else self.cost_usd
+        if "routify" in chunk:  # usually only the last chunks carry it
+            channel, cost = _routify(chunk)
+            self.channel = channel or self.channel
+            self.cost_usd = cost if cost is not None else self.cost_usd
 
     def finish(
         self, at: float, status: int = 200, transport_error: str | None = None

@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 import math
 import os
-import random
 import time
 from pathlib import Path
 from typing import Any, Final
@@ -28,9 +27,16 @@ from locust import events
 from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
 
-from routify_suite.load.arrivals import ArrivalShare
+from routify_suite.load.arrivals import (
+    ArrivalShare,
+    describe_schedule,
+    plan_schedule,
+    share_from_options,
+)
+from routify_suite.load.background_writes import BackgroundWriter
 from routify_suite.load.files import CLI_ENV, LIVE_FILE, METRICS_FILE, write_json
-from routify_suite.load.histograms import SCALE, summarize
+from routify_suite.load.health import HealthProbe
+from routify_suite.load.histograms import SCALE
 from routify_suite.load.locust_options import add_options
 from routify_suite.load.metrics import RequestResult
 from routify_suite.load.recorder import MetricsRecorder
@@ -90,6 +96,9 @@ class Collector:
         """The measured window, in perf_counter readings (its end once the run stops)."""
         self.records = RecordLog()
         self.users_started = 0
+        self.probe = HealthProbe(self._role, lambda: self.recorder.generator)
+        self.prober: gevent.Greenlet | None = None
+        self.writer = BackgroundWriter(self.probe.timed)
         self.epoch_offset = time.time() - time.perf_counter()
         self.workload: dict[str, Any] = {}
         if not self.is_master and not self.is_worker:
@@ -114,6 +123,11 @@ class Collector:
     @property
     def options(self) -> Any:
         return self.environment.parsed_options
+
+    def _role(self) -> str:
+        if self.is_worker:
+            return f"worker-{self.worker_index}"
+        return "master" if self.is_master else "local"
 
     @property
     def worker_index(self) -> int:
@@ -170,7 +184,7 @@ class Collector:
         warmup = max(0.0, float(getattr(options, "warmup", 0.0) or 0.0))
         self.measure_from = time.perf_counter() + warmup
         self.measure_to = None
-        self.schedule = self._arrival_share()
+        self.schedule = share_from_options(self.options, self.worker_index)
         try:
             bounds = parse_goodput(getattr(options, "goodput", "") or "")
             spec = WorkloadSpec.from_options(options)
@@ -180,24 +194,9 @@ class Collector:
         self.workload = spec.describe()
         self.recorder = MetricsRecorder(window, bounds)
 
-    def _arrival_share(self) -> ArrivalShare | None:
-        """This process's share of the run's one seeded arrival schedule (None: closed model)."""
-        options = self.options
-        rate = float(getattr(options, "arrival_rate", 0.0) or 0.0)
-        if rate <= 0:
-            return None
-        epoch = float(getattr(options, "arrival_start_epoch", 0.0) or time.time())
-        return ArrivalShare(
-            getattr(options, "arrival", "constant") or "constant",
-            rate,
-            start=time.perf_counter() + (epoch - time.time()),
-            seed=int(getattr(options, "arrival_seed", 0) or 0),
-            burstiness=float(getattr(options, "burstiness", 1.0) or 1.0),
-            index=self.worker_index,
-            count=int(getattr(options, "arrival_workers", 1) or 1),
-        )
-
     def on_test_start(self, **_: Any) -> None:
+        if self.prober is None:
+            self.prober = gevent.spawn(self.probe.run, gevent.sleep)
         if self.is_worker:
             self.records.start(None)
             self._start_measuring(getattr(self.options, "metrics_window_s", 1))
@@ -213,12 +212,8 @@ class Collector:
         paces = getattr(self.environment.shape_class, "paces_arrivals", False)
         if paces and not getattr(options, "arrival_rate", 0.0):
             options.arrival_rate = float(options.arrival_users)  # one request/s per user
-        # One schedule for the run: its seed, start and the number of processes sharing it.
-        seed = getattr(options, "seed", None)
-        options.arrival_seed = seed if seed is not None else random.randrange(2**31)
-        options.arrival_start_epoch = time.time()
         runner = self.environment.runner
-        options.arrival_workers = runner.worker_count if self.is_master else 1
+        plan_schedule(options, runner.worker_count if self.is_master else 1)
         directory = getattr(options, "metrics_dir", "")
         self.records.start(Path(directory) / RECORD_FILE if directory else None)
         self._start_measuring(window)
@@ -244,18 +239,26 @@ class Collector:
             return
         if self.stopped is None:
             self.stopped = time.time()
-        self.records.write()
+        self._write_records()
         self._write_live("stopped")
 
     def on_report_to_master(self, data: dict[str, Any], **_: Any) -> None:
-        data[REPORT_KEY] = self.recorder.drain()
-        data[RECORDS_KEY] = self.records.drain()
+        with self.probe.timed("flush"):
+            data[REPORT_KEY] = self.recorder.drain()
+            data[RECORDS_KEY] = self.records.drain()
 
     def on_worker_report(self, data: dict[str, Any], **_: Any) -> None:
         snapshot = data.get(REPORT_KEY)
-        if snapshot:
-            self.recorder.merge(snapshot)
-        self.records.write(data.get(RECORDS_KEY) or b"")
+        with self.probe.timed("flush"):
+            if snapshot:
+                self.recorder.merge(snapshot)
+        self._write_records(data.get(RECORDS_KEY) or b"")
+
+    def _write_records(self, block: bytes = b"") -> None:
+        """Hand the pending lines (and a worker's ``block``) to the writer thread, in order."""
+        data = block + self.records.drain()
+        if data and self.records.path is not None:
+            self.writer.submit(self.records.append, data)
 
     def on_test_stopping(self, **_: Any) -> None:
         """Before Locust quits, have every worker send what it holds, and wait for it (bounded).
@@ -286,7 +289,7 @@ class Collector:
 
     def on_message(self, environment: Environment, msg: Any, **_: Any) -> None:
         self.recorder.merge(msg.data["metrics"])
-        self.records.write(msg.data.get(RECORDS_KEY) or b"")
+        self._write_records(msg.data.get(RECORDS_KEY) or b"")
         if msg.data.get("flush"):
             self.flushed.add(msg.node_id)
             if self.flushed >= self.expected:
@@ -302,7 +305,7 @@ class Collector:
                     self.workers_seen = max(self.workers_seen, runner.worker_count)
                 self._write_live("running")
                 if not self.is_worker:
-                    self.records.write()
+                    self._write_records()
             gevent.sleep(1.0)
 
     def _write_live(self, state: str) -> None:
@@ -320,29 +323,13 @@ class Collector:
             "ttft_p50_ms": self._median("ttft_ms"),
             "e2e_p50_ms": self._median("e2e_ms"),
         }
-        write_json(Path(directory) / LIVE_FILE, live)
+        self.writer.submit(write_json, Path(directory) / LIVE_FILE, live)
 
     def _median(self, name: str) -> float | None:
         histogram = self.recorder.histograms.get(name)
         if histogram is None or not histogram.get_total_count():
             return None
         return histogram.get_value_at_percentile(50) / SCALE
-
-    def _arrival_info(self) -> dict[str, Any] | None:
-        """How requests were scheduled (None for a closed model): process, seed, processes."""
-        options = self.options
-        if not getattr(options, "arrival_rate", 0.0):
-            return None
-        process = getattr(options, "arrival", "constant") or "constant"
-        return {
-            "process": process,
-            "rate": float(options.arrival_rate),
-            "burstiness": float(getattr(options, "burstiness", 1.0))
-            if process == "gamma"
-            else None,
-            "seed": getattr(options, "arrival_seed", None),
-            "processes": getattr(options, "arrival_workers", 1),
-        }
 
     def _notes(self) -> list[str]:
         runner = self.environment.runner
@@ -352,8 +339,9 @@ class Collector:
         return [CPU_NOTE] if busy else []
 
     def on_quitting(self, environment: Environment, **_: Any) -> None:
-        if self.sampler is not None:
-            self.sampler.kill(block=False)
+        for greenlet in (self.sampler, self.prober):
+            if greenlet is not None:
+                greenlet.kill(block=False)
         started = self.started or time.time()
         stopped = self.stopped or time.time()
         stats = environment.runner.stats.total if environment.runner else None
@@ -364,7 +352,7 @@ class Collector:
             "model": getattr(self.options, "model", ""),
             "client": getattr(self.options, "client", ""),
             "arrival_rate": getattr(self.options, "arrival_rate", 0.0),
-            "arrival": self._arrival_info(),
+            "arrival": describe_schedule(self.options),
             "users": getattr(self.options, "num_users", None) or 0,
             "workers": self.workers_seen,
             "shape": type(environment.shape_class).__name__ if environment.shape_class else "",
@@ -379,16 +367,10 @@ class Collector:
             self.recorder.failures,
             info["locust_requests"],
         )
-        for name in ("ttft_ms", "itl_ms", "e2e_ms"):
-            histogram = self.recorder.histograms.get(name)
-            if histogram is not None and histogram.get_total_count():
-                figures = summarize(histogram)
-                logger.info(
-                    "routify: %s p50 %s · p95 %s · p99 %s · max %s",
-                    name,
-                    *(figures[key] for key in ("p50", "p95", "p99", "max")),
-                )
-        self.records.write()
+        for line in self.recorder.latency_lines():
+            logger.info("routify: %s", line)
+        self._write_records()
+        self.writer.join()
         directory = getattr(self.options, "metrics_dir", "")
         if directory:
             Path(directory).mkdir(parents=True, exist_ok=True)
@@ -397,16 +379,10 @@ class Collector:
                 {"run": info, "metrics": self.recorder.snapshot()},
             )
             if os.environ.get(CLI_ENV) != "1":  # plain `locust`: no CLI to write the report
-                _write_report(Path(directory), started, stopped)
+                from routify_suite.load.report import write_plain_report
 
-
-def _write_report(directory: Path, started: float, stopped: float) -> None:
-    """summary.json (no SLO gate) and the plots, for runs started with plain ``locust``."""
-    from routify_suite.load.report import finish_report, read_metrics
-    from routify_suite.load.summary import RunInfo
-
-    finish_report(read_metrics(directory, RunInfo(started, stopped)), [], directory)
-    logger.info("routify: summary.json and plots written to %s", directory)
+                write_plain_report(Path(directory), started, stopped)
+                logger.info("routify: summary.json and plots written to %s", directory)
 
 
 @events.init.add_listener

@@ -14,12 +14,14 @@ from typing import Any, Final
 
 from hdrh.histogram import HdrHistogram
 
+from routify_suite.load.health import GeneratorHealth
 from routify_suite.load.histograms import (
     TIMELINE_DIGITS,
     add_encoded,
     encode,
     new_histogram,
     record,
+    summarize,
     units,
 )
 from routify_suite.load.metrics import RequestResult
@@ -79,6 +81,7 @@ class MetricsRecorder:
         self._histograms: dict[str, HdrHistogram] = {}
         self._pending_itl: Counter[int] = Counter()
         self.windows: dict[int, Window] = {}
+        self.generator = GeneratorHealth()
 
     @property
     def histograms(self) -> dict[str, HdrHistogram]:
@@ -179,6 +182,17 @@ class MetricsRecorder:
                 return False
         return True
 
+    def latency_lines(self) -> list[str]:
+        """``ttft_ms p50 ... · max ...`` for the headline latencies measured (Locust's log)."""
+        lines = []
+        for name in ("ttft_ms", "itl_ms", "e2e_ms"):
+            histogram = self.histograms.get(name)
+            if histogram is not None and histogram.get_total_count():
+                figures = summarize(histogram)
+                quantiles = " · ".join(f"{k} {figures[k]}" for k in ("p50", "p95", "p99", "max"))
+                lines.append(f"{name} {quantiles}")
+        return lines
+
     def note_missed(self, count: int) -> None:
         """Arrival-rate slots that fell inside the run but were never sent."""
         self.missed += count
@@ -221,6 +235,7 @@ class MetricsRecorder:
             "channel_requests": dict(self.channel_requests),
             "channel_cost_pusd": dict(self.channel_cost_pusd),
             "histograms": {name: encode(h) for name, h in self.histograms.items()},
+            "generator": self.generator.snapshot(),
             "windows": {
                 str(key): {
                     "requests": w.requests,
@@ -260,6 +275,8 @@ class MetricsRecorder:
         self.channel_cost_pusd.update(snapshot["channel_cost_pusd"])
         for name, encoded in snapshot["histograms"].items():
             add_encoded(self.histogram(name), encoded)
+        if "generator" in snapshot:
+            self.generator.merge(snapshot["generator"])
         for key, data in snapshot["windows"].items():
             # Windows are keyed by epoch seconds, so workers' windows line up by wall clock.
             window = self.window(float(key))

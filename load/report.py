@@ -75,6 +75,11 @@ def finish_report(
     return code
 
 
+def write_plain_report(directory: Path, started: float, stopped: float) -> None:
+    """summary.json (no SLO gate) and the plots, for runs started with plain ``locust``."""
+    finish_report(read_metrics(directory, RunInfo(started, stopped)), [], directory)
+
+
 def write_html_report(
     summary: dict[str, Any], recorder: MetricsRecorder, started: float, directory: Path
 ) -> Path:

@@ -203,7 +203,9 @@ def workload_arguments(options: LoadOptions) -> list[str]:
     if options.ignore_eos:
         arguments.append("--ignore-eos")
     if options.tokenizer != DEFAULT_ENCODING:
-        arguments += ["--tokenizer", options.tokenizer]
+        tokenizer_file = Path(options.tokenizer)  # a tokenizer.json: absolute for Locust
+        named = tokenizer_file.resolve() if tokenizer_file.is_file() else options.tokenizer
+        arguments += ["--tokenizer", str(named)]
     if options.warmup:
         arguments += ["--warmup", f"{options.warmup:g}"]
     return arguments

@@ -107,6 +107,7 @@ def build_summary(recorder: MetricsRecorder, run: RunInfo) -> dict[str, Any]:
         "cost_usd": recorder.cost_pusd / PICO,
         "schedule_lag_ms": figures("schedule_lag_ms"),
         "e2e_from_intended_ms": figures("e2e_from_intended_ms"),
+        "generator": recorder.generator.summary(run.started),
         "run": asdict(run) | {"duration_s": round(duration, 3)},
         "slo": {"passed": True, "breaches": []},
     }

@@ -72,6 +72,8 @@ class RoutifyUser(User):
         self.number = self.collector.next_user() if self.collector is not None else 0
         self.observer: StreamObserver | None = None
         """The stream in flight, so a run that stops mid-stream still counts what it received."""
+        self.keep_text = self.workload.keeps_history or self.workload.tokenizer is not None
+        """Replies' text is kept only when used: the next turn's history, or a token recount."""
 
     def wait_time(self) -> float:
         return 0.0  # closed model: back to back; an arrival schedule waits in _send
@@ -154,12 +156,15 @@ class RoutifyUser(User):
     ) -> tuple[RequestResult, int]:
         status, data = self.transport.post(PATH, body)
         finished = time.perf_counter()
-        return measure_response(status, data, started, finished, intended, True), len(data)
+        result = measure_response(status, data, started, finished, intended, self.keep_text)
+        return result, len(data)
 
     def _stream(
         self, body: bytes, started: float, intended: float | None
     ) -> tuple[RequestResult, int]:
-        observer = StreamObserver(started_at=started, intended_at=intended, keep_text=True)
+        observer = StreamObserver(
+            started_at=started, intended_at=intended, keep_text=self.keep_text
+        )
         self.observer = observer
         status, error_body, length = 0, b"", 0
         try:

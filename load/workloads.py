@@ -19,7 +19,6 @@ One module for every scenario and for plain ``locust -f`` runs (the options live
 from __future__ import annotations
 
 import random
-import warnings
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -29,28 +28,20 @@ import orjson
 
 from routify_suite.load.datasets import Conversation, DatasetError, read_dataset
 from routify_suite.load.payload import DEFAULT_MAX_TOKENS, DEFAULT_MODEL, PROMPTS
+from routify_suite.load.token_counting import (
+    DEFAULT_ENCODING,
+    ENCODINGS,
+    Tokenizer,
+    WorkloadError,
+    check_tokenizer,
+    content_text,
+    tokenizer,
+    tokenizer_name,
+)
 
-ENCODINGS: Final = ("cl100k_base", "o200k_base")
-DEFAULT_ENCODING: Final = "cl100k_base"
 SYSTEM_PROMPT: Final = "You are concise."
 FOLLOW_UP: Final = "Go on."
 """The next turn's question when a dataset conversation has no more of its own."""
-_WORDS_TEXT: Final = (
-    "time person year way day thing man world life hand part child eye woman place work week "
-    "case point government company number group problem fact be have do say get make go know "
-    "take see come think look want give use find tell ask seem feel try leave call good new "
-    "first last long great little own other old right big high different small large next "
-    "early young important few public bad same able river city light north market quiet "
-    "answer model route channel signal bright harbor garden stone paper window morning evening "
-    "simple clear careful steady open library bridge mountain valley summer winter letter "
-    "table music history science travel network latency token stream balance request reply"
-)
-_WORDS: Final = tuple(_WORDS_TEXT.split())
-_POOL_MARGIN: Final = 4096
-
-
-class WorkloadError(ValueError):
-    """A bad workload option or dataset file; the message is one line."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,63 +70,6 @@ class TokenSpec:
 
     def as_dict(self) -> dict[str, float]:
         return {"mean": self.mean, "stddev": self.stddev}
-
-
-class Tokenizer:
-    """An offline BPE tokenizer (``bpe-openai``); its name goes into the summary."""
-
-    def __init__(self, encoding: str = DEFAULT_ENCODING) -> None:
-        if encoding not in ENCODINGS:
-            raise WorkloadError(f"--tokenizer: {encoding!r} is not one of {', '.join(ENCODINGS)}")
-        with warnings.catch_warnings():  # its table loader uses a deprecated importlib call
-            warnings.simplefilter("ignore", DeprecationWarning)
-            import bpe_openai
-
-            self._encoding = bpe_openai.get_encoding(encoding)
-            self._encoding.encode_ordinary("warm up")  # loads the tables now
-        self.name = tokenizer_name(encoding)
-        self._pool: list[int] = []
-        self._pool_rng = random.Random(0)
-
-    def count(self, text: str) -> int:
-        return len(self._encoding.encode_ordinary(text)) if text else 0
-
-    def count_messages(self, messages: list[dict[str, Any]]) -> int:
-        """Tokens of every message's text content (no chat-template framing: that is the
-        server's, and the gap to its ``usage.prompt_tokens`` is reported)."""
-        return sum(self.count(_content_text(message.get("content"))) for message in messages)
-
-    def text_of_length(self, tokens: int, rng: random.Random) -> str:
-        """Text of ``tokens`` tokens: a slice of a random word pool, decoded."""
-        self._grow_pool(tokens + _POOL_MARGIN)
-        start = rng.randrange(len(self._pool) - tokens)
-        return self._encoding.decode(self._pool[start : start + tokens]).strip()
-
-    def _grow_pool(self, size: int) -> None:
-        while len(self._pool) < size:
-            words = " ".join(self._pool_rng.choice(_WORDS) for _ in range(size))
-            self._pool.extend(self._encoding.encode_ordinary(" " + words))
-
-
-def tokenizer_name(encoding: str) -> str:
-    """How the summary names the tokenizer (without loading it)."""
-    return f"bpe-openai {encoding}"
-
-
-@cache
-def tokenizer(encoding: str = DEFAULT_ENCODING) -> Tokenizer:
-    """One tokenizer per process and encoding (loading one takes about a second)."""
-    return Tokenizer(encoding)
-
-
-def _content_text(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "".join(
-            part.get("text", "") for part in content if isinstance(part, dict)
-        )  # text parts of a multi-part message
-    return ""
 
 
 @cache
@@ -303,7 +237,7 @@ class Workload:
             return self.synthetic_prompt()
         if self.conversations is not None:
             other = self.rng.choice(self.conversations).opening[-1].get("content")
-            return _content_text(other) or FOLLOW_UP
+            return content_text(other) or FOLLOW_UP
         return self.rng.choice(PROMPTS)
 
     def max_tokens(self, dataset_cap: int | None) -> int:
@@ -335,8 +269,7 @@ def parse_goodput(text: str) -> dict[str, float]:
 
 def check_workload(spec: WorkloadSpec) -> None:
     """Fail fast (one line) on what a Locust process would only find out at its first user."""
-    if spec.encoding not in ENCODINGS:
-        raise WorkloadError(f"--tokenizer: {spec.encoding!r} is not one of {', '.join(ENCODINGS)}")
+    check_tokenizer(spec.encoding, read=True)
     if spec.dataset is not None:
         try:
             read_dataset(spec.dataset, lambda text: max(1, len(text.split())))

@@ -9,8 +9,16 @@ import click
 from rich.console import Console
 
 from routify_suite.cli.server_options import capacity_options, delay_option
+from routify_suite.load.arrivals import ARRIVALS
 
-LOAD_EXTRA_MODULES = ("locust", "hdrh", "matplotlib", "geventhttpclient", "bpe_openai")
+LOAD_EXTRA_MODULES = (
+    "locust",
+    "hdrh",
+    "matplotlib",
+    "geventhttpclient",
+    "bpe_openai",
+    "tokenizers",
+)
 """What ``pip install 'routify-suite[load]'`` brings; without it only ``load`` cannot run."""
 
 
@@ -49,7 +57,7 @@ LOAD_EXTRA_MODULES = ("locust", "hdrh", "matplotlib", "geventhttpclient", "bpe_o
 )
 @click.option(
     "--arrival",
-    type=click.Choice(["constant", "poisson", "gamma"]),
+    type=click.Choice(ARRIVALS),
     default="constant",
     show_default=True,
     help="How --rate's requests arrive: evenly, as a Poisson process, or gamma (--burstiness).",

@@ -82,13 +82,26 @@ def _config(run: dict[str, Any]) -> list[tuple[str, str]]:
     return [(label, str(value)) for label, value in pairs if value not in (None, "", 0)]
 
 
+def _arrivals(arrivals: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """The open model's schedule and what went out, for the configuration line."""
+    if not arrivals:
+        return []
+    burst = f" B={arrivals['burstiness']:g}" if arrivals.get("burstiness") else ""
+    sent = (
+        f"{arrivals['process']}{burst} seed {arrivals.get('seed')}: sent"
+        f" {arrivals.get('achieved_rps', 0):g}/{arrivals.get('rate', 0):g} req/s,"
+        f" {arrivals.get('missed', 0):,} missed"
+    )
+    return [("arrivals", sent)]
+
+
 def _headline(summary: dict[str, Any]) -> list[tuple[str, str]]:
     return [
         ("requests", f"{summary.get('requests', 0):,}"),
         ("failed", f"{summary.get('failures', 0):,} ({summary.get('error_rate', 0.0):.2%})"),
         ("requests/s", f"{summary.get('rps', 0.0):,.2f}"),
         ("output tokens/s", f"{summary.get('output_tokens_per_s', 0.0):,.1f}"),
-        ("in flight at stop", f"{summary.get('interrupted', 0):,}"),
+        ("cut by window end", f"{summary.get('interrupted', 0):,}"),
         ("cost", f"${summary.get('cost_usd', 0.0):.6f}"),
     ]
 
@@ -134,7 +147,7 @@ def render_load_report(summary: dict[str, Any], charts: dict[str, str]) -> str:
         .render(
             title=title,
             banner=_banner(summary),
-            config=_config(run),
+            config=_config(run) + _arrivals(summary.get("arrivals")),
             notes=run.get("notes") or [],
             headline=_headline(summary),
             percentile_keys=PERCENTILE_KEYS,
@@ -149,6 +162,7 @@ def render_load_report(summary: dict[str, Any], charts: dict[str, str]) -> str:
             capacity_steps=steps,
             charts=charts,
             chart_rows=CHART_ROWS,
+            generator=summary.get("generator"),
             css=asset("base.css"),
         )
     )
