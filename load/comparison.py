@@ -9,15 +9,15 @@ directories always give the same interval.
 
 Every figure here is computed from the in-window records of ``requests.jsonl`` (the same file
 for the point value and its interval), not read from summary.json, so an interval always
-belongs to the value it is printed beside. Latencies resample requests; rates (output
-tokens/s, requests/s) resample the run's one-second buckets, so a stall that emptied some
-seconds widens their interval as it should. Rates are steady-state figures: the first and
-last seconds (ramp-up, streams cut by the end) are left out, as the throughput chart does.
+belongs to the value it is printed beside. The resampling unit is a second of the run, not a
+request (:mod:`routify_suite.load.bootstrap` says why): latencies pool the requests sent in the
+drawn seconds, rates (output tokens/s, requests/s) average their buckets. Rates are
+steady-state figures: the first and last seconds (ramp-up, streams cut by the end) are left
+out, as the throughput chart does.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -25,12 +25,19 @@ from typing import Any, Final
 import numpy as np
 import orjson
 
+from routify_suite.load.bootstrap import (
+    RESAMPLES,
+    Population,
+    block_weights,
+    point,
+    population,
+    resampled,
+)
 from routify_suite.report.model import read_document
 
 NAN: Final = float("nan")
 REQUESTS_FILE: Final = "requests.jsonl"
 SUMMARY_FILE: Final = "summary.json"
-RESAMPLES: Final = 2000
 SEED: Final = 20
 CONFIDENCE: Final = 0.95
 
@@ -114,16 +121,29 @@ class LoadRun:
     def duration_s(self) -> float:
         return float(self.summary.get("duration_s") or 0.0)
 
-    def values(self, field_name: str) -> np.ndarray:
-        """The field's non-null values over in-window requests that succeeded, sorted."""
+    @property
+    def seconds(self) -> int:
+        """One-second blocks of the measured window (the bootstrap's unit)."""
+        return max(1, round(self.duration_s))
+
+    def population(self, field_name: str) -> Population:
+        """What a metric of ``field_name`` resamples: a latency's values over in-window
+        requests that succeeded, each in the second it was sent in; or a rate's buckets."""
+        if field_name in RATES:
+            counts = self.buckets(field_name)
+            first = (self.seconds - len(counts)) // 2  # 1 when the edges were left out
+            return population(counts, np.arange(first, first + len(counts)), self.seconds)
         column = self.columns[field_name]
-        return np.sort(column[self.ok & ~np.isnan(column)])
+        keep = self.ok & ~np.isnan(column)
+        sent = np.nan_to_num(self.columns["sent_at"][keep], nan=self.started) - self.started
+        blocks = np.clip(sent, 0, self.seconds - 1).astype(np.intp)
+        return population(column[keep], blocks, self.seconds)
 
     def buckets(self, rate: str) -> np.ndarray:
         """Requests (by the second they ended in) or output tokens (spread evenly from the
         first token to the last, as they arrived) per one-second bucket of the window; the
         first and last seconds, partial by nature (ramp-up, streams cut), are left out."""
-        seconds = max(1, round(self.duration_s))
+        seconds = self.seconds
         columns = self.columns
         sent = columns["sent_at"]
         known = ~np.isnan(sent)
@@ -240,69 +260,46 @@ class Comparison:
     resamples: int = RESAMPLES
 
 
-def _rank(count: int, stat: str) -> int:
-    """The nearest rank (1-based) of percentile ``pNN`` among ``count`` values, as HdrHistogram
-    and summary.json count it."""
-    return min(count, max(1, math.ceil(float(stat[1:]) / 100 * count)))
-
-
-def _point(values: np.ndarray, stat: str) -> float:
-    """The statistic of sorted ``values``: their mean, or a nearest-rank percentile."""
-    if stat == "mean":
-        return float(values.mean())
-    return float(values[_rank(len(values), stat) - 1])
-
-
-def _resampled(values: np.ndarray, stat: str, rng: np.random.Generator) -> np.ndarray:
-    """The statistic of :data:`RESAMPLES` resamples with replacement of sorted ``values``.
-
-    A percentile's is drawn directly, in O(resamples) whatever the run's size: a draw from the
-    sorted values is ``values[floor(n * U)]`` with U uniform, so the k-th smallest of n draws is
-    ``values[floor(n * U_k)]`` with U_k the k-th smallest of n uniforms, a Beta(k, n - k + 1)
-    variable. A mean (of a run's one-second buckets, a few hundred) is resampled as it is.
-    """
-    count = len(values)
-    if stat == "mean":
-        return values[rng.integers(0, count, size=(RESAMPLES, count))].mean(axis=1)
-    rank = _rank(count, stat)
-    uniform = rng.beta(rank, count - rank + 1, size=RESAMPLES)
-    return values[np.minimum(count - 1, (uniform * count).astype(int))]
-
-
-def _population(run: LoadRun, field_name: str) -> np.ndarray:
-    """What is resampled for a metric of ``field_name``: a rate's one-second buckets, or the
-    latency field's values (sorted, both)."""
-    if field_name in RATES:
-        return np.sort(run.buckets(field_name))
-    return run.values(field_name)
-
-
 def compare(runs: list[LoadRun], metrics: list[Metric] | None = None) -> Comparison:
     """Every metric of every run, each later run's change against the first with its interval."""
     chosen = metrics if metrics is not None else [find_metric(n) for n in metric_names()]
-    populations: dict[tuple[int, str], np.ndarray] = {}
-    rows = []
+    rng = np.random.default_rng(SEED)
+    weights = [block_weights(run.seconds, rng) for run in runs]
+    by_field: dict[str, list[Metric]] = {}
     for metric in chosen:
-        # One generator per metric, seeded the same: a row does not depend on the rows before it.
-        rng = np.random.default_rng(SEED)
-        field_name, _, stat = metric.name.partition(".")
-        stat = stat or "mean"
-        samples = []
-        for index, run in enumerate(runs):
-            if (index, field_name) not in populations:
-                populations[index, field_name] = _population(run, field_name)
-            samples.append(populations[index, field_name])
-        values = [_point(values, stat) if len(values) else None for values in samples]
-        base_values = samples[0]
-        base_boot = _resampled(base_values, stat, rng) if len(base_values) else None
-        changes = []
-        for other, value in zip(samples[1:], values[1:], strict=True):
-            if base_boot is None or not len(other) or not values[0] or value is None:
-                changes.append(Change(None, None, None))
-                continue
-            ratios = _resampled(other, stat, rng) / np.where(base_boot == 0, np.nan, base_boot)
-            tail = (1 - CONFIDENCE) / 2 * 100
-            low, high = np.nanpercentile(100 * (ratios - 1), [tail, 100 - tail])
-            changes.append(Change(100 * (value / values[0] - 1), float(low), float(high)))
-        rows.append(Row(metric, values, changes))
-    return Comparison(runs, rows)
+        by_field.setdefault(metric.name.partition(".")[0], []).append(metric)
+    rows: dict[str, Row] = {}
+    for field_name, metrics_of_field in by_field.items():
+        stats = [metric.name.partition(".")[2] or "mean" for metric in metrics_of_field]
+        samples = [run.population(field_name) for run in runs]
+        boots = [
+            resampled(sample, stats, weight) if len(sample) else None
+            for sample, weight in zip(samples, weights, strict=True)
+        ]
+        for column, (metric, stat) in enumerate(zip(metrics_of_field, stats, strict=True)):
+            values = [point(sample, stat) if len(sample) else None for sample in samples]
+            changes = [
+                _change(values[0], value, boots[0], boot, column)
+                for value, boot in zip(values[1:], boots[1:], strict=True)
+            ]
+            rows[metric.name] = Row(metric, values, changes)
+    return Comparison(runs, [rows[metric.name] for metric in chosen])
+
+
+def _change(
+    base: float | None,
+    value: float | None,
+    base_boot: np.ndarray | None,
+    boot: np.ndarray | None,
+    column: int,
+) -> Change:
+    """``value`` against ``base`` in percent, with the 95 % interval of the resampled ratio."""
+    if not base or value is None or base_boot is None or boot is None:
+        return Change(None, None, None)
+    denominator = np.where(base_boot[:, column] == 0, np.nan, base_boot[:, column])
+    ratios = 100 * (boot[:, column] / denominator - 1)
+    if np.isnan(ratios).all():
+        return Change(None, None, None)
+    tail = (1 - CONFIDENCE) / 2 * 100
+    low, high = np.nanpercentile(ratios, [tail, 100 - tail])
+    return Change(100 * (value / base - 1), float(low), float(high))

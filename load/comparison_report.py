@@ -93,8 +93,8 @@ def print_comparison(
     console.print(table)
     console.print(
         Text(
-            f"Changes against run 1; intervals from {comparison.resamples:,} seeded resamples of"
-            " requests.jsonl (rates: of one-second buckets).",
+            f"Changes against run 1; 95 % intervals from {comparison.resamples:,} seeded"
+            " resamples of each run's seconds (requests.jsonl).",
             style="dim",
         )
     )

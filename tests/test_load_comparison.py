@@ -246,3 +246,22 @@ def test_tokens_are_spread_over_the_seconds_they_arrived_in() -> None:
     amounts = np.array([100.0, 7.0, 40.0])
     begins, ends = np.array([1.5, 2.2, 3.0]), np.array([3.5, 2.2, 5.0])  # the last one is cut
     assert _spread(4, amounts, begins, ends).tolist() == [0.0, 25.0, 57.0, 45.0]
+
+
+def test_a_stall_that_hit_many_streams_at_once_leaves_the_tail_uncertain(
+    runs: dict[str, Path],
+) -> None:
+    """One second in which eight requests waited 500 ms makes run A's p99: whole seconds are
+    resampled, so whether that second is drawn decides the tail, and the interval says so."""
+    path = runs["A"] / "requests.jsonl"
+    records = [json.loads(line) for line in path.read_text().splitlines()]
+    stalled = [r for r in records if 10 <= r["sent_at"] - START < 11][:8]
+    for item in stalled:
+        item["ttft_ms"] = 500.0
+    path.write_text("".join(json.dumps(item) + "\n" for item in records))
+    metric = find_metric("ttft_ms.p99")
+    change = compare([read_run(runs["A"]), read_run(runs["A2"])], [metric]).rows[0].changes[0]
+    assert change.percent is not None
+    assert change.percent < -50
+    assert change.high is not None
+    assert change.high > -5
