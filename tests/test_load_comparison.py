@@ -210,7 +210,7 @@ def test_the_gate_on_real_runs_of_the_embedded_server(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """requests.jsonl as `routify-suite load` writes it: 260 ms to the first token against 200."""
-    arguments = ["load", "--scenario", "stream", "--users", "8", "--run-time", "3s"]
+    arguments = ["load", "--scenario", "stream", "--users", "8", "--run-time", "2s"]
     arguments += ["--output-tokens", "10"]
     for name, ttft in (("A", "200"), ("B", "260")):
         code = main([*arguments, "--server-ttft-ms", ttft, "--report-dir", str(tmp_path / name)])
