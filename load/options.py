@@ -65,6 +65,9 @@ class LoadOptions:
     max_steps: int = DEFAULT_MAX_STEPS
     goodput: str = ""
     """Per-request maxima for goodput (``ttft_ms=800,...``), derived from the SLO."""
+    server_metrics: str | None = None
+    """A Prometheus endpoint to scrape during the run: a URL, or a path on the target's host."""
+    server_metrics_interval: float = 1.0
     arrival: str = "constant"
     """The arrival process of an open-model run: constant, poisson or gamma."""
     rate: float | None = None
@@ -120,6 +123,10 @@ def check_options(options: LoadOptions) -> None:
         raise UsageError("--server-ttft-ms and --server-itl-ms cannot be negative")
     if options.base_url is not None:
         check_url(options.base_url, "--base-url")
+    if options.server_metrics is not None and not options.server_metrics.startswith("/"):
+        check_url(options.server_metrics, "--server-metrics")
+    if options.server_metrics_interval < 0.1:
+        raise UsageError("--server-metrics-interval must be at least 0.1 seconds")
     try:
         check_workload(WorkloadSpec.from_options(options))
     except WorkloadError as error:

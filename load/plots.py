@@ -25,6 +25,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormat
 
 from routify_suite.load.histograms import SCALE
 from routify_suite.load.recorder import MetricsRecorder
+from routify_suite.load.server_charts import draw_panels, server_panels
 
 PERCENTILE_LINES: Final = (
     (50.0, "p50", "#1f77b4", "-"),
@@ -61,9 +62,17 @@ def _user_changes(recorder: MetricsRecorder, started: float) -> list[tuple[float
     return changes
 
 
-def latency_over_time(recorder: MetricsRecorder, started: float) -> Figure:
-    figure = Figure(figsize=(10, 8.5), layout="constrained")
-    axes = figure.subplots(4, 1, sharex=True, height_ratios=[1, 1, 1, 0.55])
+def latency_over_time(
+    recorder: MetricsRecorder, started: float, server: dict[str, Any] | None = None
+) -> Figure:
+    """TTFT, ITL and E2E per window, the users, then the server's metrics when scraped."""
+    panels = server_panels(server)
+    figure = Figure(figsize=(10, 8.5 + 1.9 * len(panels)), layout="constrained")
+    axes = figure.subplots(
+        4 + len(panels), 1, sharex=True, height_ratios=[1, 1, 1, 0.55] + [0.8] * len(panels)
+    )
+    if panels:
+        draw_panels(axes[4:], server or {}, panels)
     keys = sorted(recorder.windows)
     times = {key: key + recorder.window_s / 2 - started for key in keys}
     changes = _user_changes(recorder, started)
@@ -98,7 +107,7 @@ def latency_over_time(recorder: MetricsRecorder, started: float) -> Figure:
     users_ax.set_title(
         "Users (the shape's steps and spikes are the dotted lines)", loc="left", fontsize=11
     )
-    users_ax.set_xlabel("seconds since start")
+    axes[-1].set_xlabel("seconds since start")
     users_ax.grid(alpha=0.3)
     for at, users in changes:
         for ax in axes:
@@ -210,9 +219,11 @@ def throughput_vs_users(recorder: MetricsRecorder) -> Figure:
     return figure
 
 
-def charts(recorder: MetricsRecorder, started: float) -> Iterator[Chart]:
+def charts(
+    recorder: MetricsRecorder, started: float, server: dict[str, Any] | None = None
+) -> Iterator[Chart]:
     """(file stem, figure) for every chart the data allows."""
-    yield "latency_over_time", latency_over_time(recorder, started)
+    yield "latency_over_time", latency_over_time(recorder, started, server)
     yield "throughput_vs_users", throughput_vs_users(recorder)
     for name, title in LATENCIES:
         histogram = recorder.histograms.get(name)
@@ -225,23 +236,29 @@ def write_plots(
     started: float,
     directory: Path,
     svgs: dict[str, str] | None = None,
+    server: dict[str, Any] | None = None,
 ) -> list[Path]:
     """Write every chart as a PNG; return the files written. With ``svgs``, also put each
-    chart there as an inline SVG document (text kept as text), keyed by file stem."""
+    chart there as an inline SVG document (text kept as text), keyed by file stem.
+    ``server`` is summary.json's ``server_metrics``, drawn under the latency over time."""
+    return [
+        save_chart(stem, figure, directory, svgs)
+        for stem, figure in charts(recorder, started, server)
+    ]
+
+
+def save_chart(stem: str, figure: Figure, directory: Path, svgs: dict[str, str] | None) -> Path:
+    """``STEM.png`` in ``directory``; with ``svgs``, the same chart as inline SVG text there."""
     from matplotlib import rc_context
 
-    written = []
-    with rc_context({"svg.fonttype": "none"}):
-        for stem, figure in charts(recorder, started):
-            path = directory / f"{stem}.png"
-            figure.savefig(path, format="png", dpi=100)
-            written.append(path)
-            if svgs is not None:
-                buffer = io.StringIO()
-                figure.savefig(buffer, format="svg")
-                text = buffer.getvalue()
-                svgs[stem] = text[text.index("<svg") :]
-    return written
+    path = _save(figure, directory / f"{stem}.png")
+    if svgs is not None:
+        with rc_context({"svg.fonttype": "none"}):
+            buffer = io.StringIO()
+            figure.savefig(buffer, format="svg")
+        text = buffer.getvalue()
+        svgs[stem] = text[text.index("<svg") :]
+    return path
 
 
 def _save(figure: Figure, path: Path) -> Path:

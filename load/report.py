@@ -10,6 +10,7 @@ from typing import Any
 from routify_suite.load.files import METRICS_FILE
 from routify_suite.load.plots import write_plots
 from routify_suite.load.recorder import MetricsRecorder
+from routify_suite.load.server_metrics import ScrapeLog
 from routify_suite.load.slo import DEFAULT_BUDGET_SOURCE, Bound, apply_gate
 from routify_suite.load.summary import RunInfo, build_summary, write_summary
 from routify_suite.redact import without_credentials
@@ -62,10 +63,13 @@ def finish_report(
     bounds: list[Bound],
     directory: Path,
     source: str = DEFAULT_BUDGET_SOURCE,
+    server_metrics: ScrapeLog | None = None,
 ) -> int:
     """Write summary.json, the plots and report.html; return the SLO exit code (0 met, 1
     breached)."""
     summary = build_summary(metrics.recorder, metrics.run)
+    if server_metrics is not None:
+        summary["server_metrics"] = server_metrics.aligned(metrics.run.started)
     code = apply_gate(summary, bounds, source)
     directory.mkdir(parents=True, exist_ok=True)
     write_summary(summary, directory)
@@ -83,7 +87,7 @@ def write_html_report(
 ) -> Path:
     """The PNGs, and report.html with the same charts inline (SVG): one file to hand round."""
     charts: dict[str, str] = {}
-    write_plots(recorder, started, directory, charts)
+    write_plots(recorder, started, directory, charts, summary.get("server_metrics"))
     path = directory / REPORT_FILE
     path.write_text(render_load_report(summary, charts), encoding="utf-8")
     return path

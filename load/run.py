@@ -65,6 +65,7 @@ from routify_suite.load.report import (
     read_metrics,
     write_html_report,
 )
+from routify_suite.load.server_metrics import ScrapeLog, scraper_for
 from routify_suite.load.slo import DEFAULT_BUDGET_SOURCE, Bound, SLOError, load_slo
 from routify_suite.load.summary import RunInfo, build_summary, write_summary
 from routify_suite.load.target import TargetError, read_key, read_target
@@ -237,10 +238,11 @@ def run_load(options: LoadOptions, out: Console, err: Console) -> int:
             if options.searches:
                 code = search_capacity(options, where, run_time, bounds, out, err)
             else:
-                info = _drive_locust(options, where, run_time, out, err)
+                info, scraped = _drive_locust(options, where, run_time, out, err)
         if not options.searches:
             metrics = read_metrics(options.report_dir, info)
-            code = finish_report(metrics, bounds, options.report_dir, gate_source(options))
+            source = gate_source(options)
+            code = finish_report(metrics, bounds, options.report_dir, source, scraped)
     except (UsageError, ProcessError, MetricsFileError, OSError) as error:
         err.print(
             f"routify-suite load: {redact(str(error))}",
@@ -291,9 +293,9 @@ def search_capacity(
         step_options = replace(
             options, report_dir=directory, warmup=warmup, goodput=goodput, **level
         )
-        info = _drive_locust(step_options, where, math.ceil(warmup) + run_time, out, err)
-        source = gate_source(options)
-        passed = finish_report(read_metrics(directory, info), bounds, directory, source) == 0
+        info, scraped = _drive_locust(step_options, where, math.ceil(warmup) + run_time, out, err)
+        metrics = read_metrics(directory, info)
+        passed = finish_report(metrics, bounds, directory, gate_source(options), scraped) == 0
         summary = read_json(directory / "summary.json") or {}
         breaches = summary.get("slo", {}).get("breaches", [])
         verdict = "met" if passed else "missed: " + "; ".join(b["message"] for b in breaches)
@@ -323,7 +325,8 @@ def search_capacity(
 
 def _drive_locust(
     options: LoadOptions, where: Endpoint, run_time: int, out: Console, err: Console
-) -> RunInfo:
+) -> tuple[RunInfo, ScrapeLog | None]:
+    """One Locust run (master and workers), scraping ``--server-metrics`` while it goes."""
     report = options.report_dir
     arguments = locust_arguments(options, where, run_time)
     secrets = {KEY_ENV: where.api_key, CLI_ENV: "1"}
@@ -341,7 +344,12 @@ def _drive_locust(
         arrival_rate=rate,
     )
     (report / "locust.log").unlink(missing_ok=True)
+    deadline = run_time + FINISH_GRACE_S + (30 if options.workers else 0)
+    metrics = (options.server_metrics, options.server_metrics_interval)
+    scraper = scraper_for(*metrics, where.base_url, where.api_key, deadline)
     with ExitStack() as children:
+        if scraper is not None:
+            children.enter_context(scraper)
         if options.workers:
             port = free_port()
             master_arguments = [
@@ -373,7 +381,6 @@ def _drive_locust(
         else:
             master = start_locust(arguments, report / "locust.log", secrets)
             children.callback(stop, master)
-        deadline = run_time + FINISH_GRACE_S + (30 if options.workers else 0)
         code = console.follow(master, report / LIVE_FILE, run_time, deadline, err, out)
         if code is None:
             raise ProcessError(f"Locust did not finish within {deadline:g} s; stopped it")
@@ -382,7 +389,11 @@ def _drive_locust(
             f"Locust exited with code {code} and wrote no metrics;"
             f" see {report / 'locust.log'}: {_last_line(report / 'locust.log')}"
         )
-    return replace(info, stopped=time.time())
+    scraped = scraper.stop() if scraper is not None else None
+    if scraped is not None and scraped.warning():
+        warning = f"routify-suite load: {scraped.warning()}"
+        err.print(warning, markup=False, highlight=False, soft_wrap=True)
+    return replace(info, stopped=time.time()), scraped
 
 
 def _last_line(path: Path) -> str:

@@ -151,6 +151,19 @@ LOAD_EXTRA_MODULES = (
 @click.option(
     "--max-steps", type=int, default=10, show_default=True, help="Most steps --find-max runs."
 )
+@click.option(
+    "--server-metrics",
+    metavar="URL|/PATH",
+    help="Scrape this Prometheus endpoint during the run (a /PATH is on the target's host,"
+    " e.g. /metrics); charted under the latency, kept in summary.json.",
+)
+@click.option(
+    "--server-metrics-interval",
+    type=click.FloatRange(min=0.1),
+    default=1.0,
+    show_default=True,
+    help="Seconds between two scrapes of --server-metrics.",
+)
 @capacity_options("Embedded server only. ")
 def load(
     target: Path | None,
@@ -183,6 +196,8 @@ def load(
     find_max: bool,
     min_capacity: float | None,
     max_steps: int,
+    server_metrics: str | None,
+    server_metrics_interval: float,
     capacity_tokens_per_s: float,
     max_concurrency: int,
 ) -> int:
@@ -238,6 +253,8 @@ def load(
         find_max=find_max,
         min_capacity=min_capacity,
         max_steps=max_steps,
+        server_metrics=server_metrics,
+        server_metrics_interval=server_metrics_interval,
         capacity_tokens_per_s=capacity_tokens_per_s,
         max_concurrency=max_concurrency,
     )

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 EXIT_FAILED, EXIT_USAGE = 1, 2
 
@@ -18,16 +19,42 @@ EXIT_FAILED, EXIT_USAGE = 1, 2
     type=click.Path(path_type=Path, dir_okay=False),
     default=Path("reports") / "matrix.html",
     show_default=True,
-    help="The HTML matrix to write.",
+    help="The HTML page to write (load runs: reports/comparison.html by default).",
 )
 @click.option("--all", "show_all", is_flag=True, help="List every check, not only differences.")
-def report(run_dirs: tuple[Path, ...], output: Path, show_all: bool) -> int:
-    """Render runs' results.json side by side (routify-suite report DIR...).
+@click.option(
+    "--fail-on-regression",
+    "regression_rules",
+    multiple=True,
+    metavar="METRIC=PCT",
+    help="Load runs: exit 1 when the last run is worse than the first beyond PCT and the 95 %"
+    " interval (repeatable), e.g. ttft_ms.p50=10% or output_tokens_per_s=-5%.",
+)
+@click.pass_context
+def report(
+    ctx: click.Context,
+    run_dirs: tuple[Path, ...],
+    output: Path,
+    show_all: bool,
+    regression_rules: tuple[str, ...],
+) -> int:
+    """Render runs side by side (routify-suite report DIR...).
 
-    Each DIR is a report directory of `routify-suite conformance` (or a results.json).
-    Writes a self-contained HTML matrix and prints the checks where the runs differ.
-    Exit 0: every run conforms; 1: a run failed; 2: a bad directory or file.
+    Each DIR is a report directory of `routify-suite conformance` (or a results.json), or of
+    `routify-suite load` (summary.json and requests.jsonl; the first run is the baseline).
+    Writes a self-contained HTML page and prints the checks where the runs differ, or each load
+    metric with its change and 95 % interval. Exit 0: every run conforms, or no load metric
+    regressed; 1: a run failed, or a metric regressed; 2: a bad directory, file or option.
     """
+    from routify_suite.cli.compare_load import compare_load, is_load_comparison
+
+    if is_load_comparison(run_dirs):
+        if ctx.get_parameter_source("output") is ParameterSource.DEFAULT:
+            output = output.with_name("comparison.html")
+        return compare_load(run_dirs, output, regression_rules)
+    if regression_rules:
+        click.echo("routify-suite report: --fail-on-regression applies to load runs", err=True)
+        return EXIT_USAGE
     from routify_suite.report.html import render_matrix
     from routify_suite.report.model import ResultsError, load_run
     from routify_suite.report.terminal import print_matrix

@@ -24,7 +24,13 @@ PERCENTILE_ROWS: Final = (
     ("e2e_from_intended_ms", "E2E from intended send time"),
 )
 CHART_ROWS: Final = (
-    (("latency_over_time", "TTFT, ITL and E2E percentiles per window; dotted: user changes"),),
+    (
+        (
+            "latency_over_time",
+            "TTFT, ITL and E2E percentiles per window, then the server's metrics when scraped"
+            " (--server-metrics); dotted: user changes",
+        ),
+    ),
     (
         ("ttft_histogram", "Time to first token, log-scaled"),
         ("itl_histogram", "Inter-token latency, log-scaled"),

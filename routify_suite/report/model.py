@@ -104,15 +104,20 @@ class RunResult:
         return json.dumps(document, indent=2, sort_keys=False) + "\n"
 
 
+def read_document(file: Path, error_type: type[ValueError]) -> Any:
+    """A run's JSON file; ``error_type`` with a one-line message when unreadable or not JSON."""
+    try:
+        return json.loads(file.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise error_type(f"{file}: cannot read ({error.strerror})") from None
+    except ValueError as error:
+        raise error_type(f"{file}: not JSON ({error})") from None
+
+
 def load_run(path: Path) -> RunResult:
     """Read results.json (or the results.json inside a report directory)."""
     file = path / "results.json" if path.is_dir() else path
-    try:
-        document = json.loads(file.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise ResultsError(f"{file}: cannot read ({error.strerror})") from None
-    except ValueError as error:
-        raise ResultsError(f"{file}: not JSON ({error})") from None
+    document = read_document(file, ResultsError)
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ResultsError(f"{file}: not a routify-suite results file (format {FORMAT})")
     known = {f.name for f in fields(CaseResult)}

@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from routify_suite.server import errors
 from routify_suite.server.accounts import Account
 from routify_suite.server.catalog import AUTO_MODEL, MODELS, listed_models
+from routify_suite.server.metrics import metrics, registry_for
 from routify_suite.server.pacing import wait_until
 from routify_suite.server.rendering import response_body
 from routify_suite.server.service import Answer, authenticate, new_request_ids, prepare
@@ -64,11 +65,16 @@ async def chat_completions(request: Request) -> Response:
             return SharedCapacityStream(answer, state)
         return CompletionStream(answer, state)
     settings = state.settings
-    if state.capacity is not None:
-        await _generate_within_capacity(answer, state)
-    elif settings.ttft_ms > 0 or settings.itl_ms > 0:
-        tokens = max(1, answer.completion.completion_tokens)
-        await _simulate_generation(answer, settings, tokens)
+    state.activity.answering += 1
+    try:
+        if state.capacity is not None:
+            await _generate_within_capacity(answer, state)
+        elif settings.ttft_ms > 0 or settings.itl_ms > 0:
+            tokens = max(1, answer.completion.completion_tokens)
+            await _simulate_generation(answer, settings, tokens)
+    finally:
+        state.activity.answering -= 1
+    state.activity.delivered(answer.completion.completion_tokens, complete=True)
     cost = answer.reservation.settle(answer.cost_nano())
     return json_response(response_body(answer, cost), headers=answer.headers)
 
@@ -197,8 +203,10 @@ def create_app(accounts: dict[str, Account], settings: Settings | None = None) -
             Route("/v1/chat/completions", chat_completions, methods=["POST"]),
             Route("/v1/models", list_models, methods=["GET"]),
             Route("/v1/models/{model}", retrieve_model, methods=["GET"]),
+            Route("/metrics", metrics, methods=["GET"]),
         ],
         exception_handlers={HTTPException: http_error, Exception: unexpected_error},
     )
     app.state.routify = ServerState(settings=settings or Settings(), accounts=accounts)
+    app.state.metrics = registry_for(app.state.routify)
     return app

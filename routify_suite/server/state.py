@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from routify_suite.server.accounts import Account
 from routify_suite.server.capacity import Capacity
@@ -60,6 +61,36 @@ class StreamTracker:
             return self._condition.wait_for(lambda: self._open == 0, timeout)
 
 
+class Delivering(Protocol):
+    finishing: bool
+
+    def delivered_tokens(self) -> int: ...
+
+
+@dataclass(slots=True)
+class Activity:
+    """What ``/metrics`` reports beyond the stream count (one event loop writes it)."""
+
+    answering: int = 0
+    """Non-streaming completions being generated."""
+    completions: int = 0
+    finished_tokens: int = 0
+    """Tokens of the requests that ended (a stream cut short: what it had sent)."""
+    live: set[Delivering] = field(default_factory=set)
+    """Open streams, whose tokens sent so far count as generated too."""
+
+    def delivered(self, tokens: int, complete: bool) -> None:
+        self.finished_tokens += tokens
+        self.completions += complete
+
+    @property
+    def generated_tokens(self) -> int:
+        """Tokens generated so far, streams in progress included: grows token by token, so a
+        scrape a second sees the rate of the moment, not of the streams that happened to end."""
+        sending = sum(s.delivered_tokens() for s in self.live if not s.finishing)
+        return self.finished_tokens + sending
+
+
 @dataclass(slots=True)
 class ServerState:
     settings: Settings
@@ -68,6 +99,7 @@ class ServerState:
     limiter: RateLimiter = field(init=False)
     streams: StreamTracker = field(default_factory=StreamTracker)
     ticker: Ticker = field(default_factory=Ticker)
+    activity: Activity = field(default_factory=Activity)
     capacity: Capacity | None = field(init=False)
     """The capacity model when ``--capacity-tokens-per-s`` or ``--max-concurrency`` is set."""
 

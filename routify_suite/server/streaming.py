@@ -56,6 +56,7 @@ class CompletionStream(Response):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         streams = self.state.streams
         streams.opened()
+        self.state.activity.live.add(self)
         try:
             await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
             if self.unpaced and self._first_due <= self.answer.started and self._step <= 0:
@@ -77,6 +78,7 @@ class CompletionStream(Response):
             self.closed = True
             if not self.finishing:
                 self._settle_partial()
+            self.state.activity.live.discard(self)
             streams.closed(cancelled=not self.finishing)
 
     async def _admitted(self) -> bool:
@@ -139,15 +141,20 @@ class CompletionStream(Response):
         answer = self.answer
         cost = answer.reservation.settle(answer.cost_nano())
         completion = answer.completion
+        self.state.activity.delivered(completion.completion_tokens, complete=True)
         return ChunkWriter(answer).closing(
             completion.completion_tokens, completion.finish_reason, cost
         )
 
-    def _settle_partial(self) -> None:
-        answer = self.answer
+    def delivered_tokens(self) -> int:
+        """Completion tokens sent so far (one event per token; a tool call's by share)."""
         undelivered = len(self.events) - self.sent
-        delivered = max(0, answer.completion.completion_tokens - undelivered)
-        answer.reservation.settle(answer.cost_nano(delivered))
+        return max(0, self.answer.completion.completion_tokens - undelivered)
+
+    def _settle_partial(self) -> None:
+        delivered = self.delivered_tokens()
+        self.answer.reservation.settle(self.answer.cost_nano(delivered))
+        self.state.activity.delivered(delivered, complete=False)
 
 
 class SharedCapacityStream(CompletionStream):

@@ -19,6 +19,7 @@ from typing import Final
 import httpx
 
 from routify_suite.keepalive import REUSED_CONNECTION_NOTE, ConnectionTrace, stale_connection
+from routify_suite.load.server_metrics import parse_exposition
 from tests.vendors.compatibility import VendorResult, render
 from tests.vendors.servers import VENDORS, Running, ServerError, Vendor, running
 
@@ -95,12 +96,31 @@ def connections_for_streams(where: Running, count: int = STREAMS) -> int:
     return opened
 
 
+def record_scrape(where: Running, work: Path) -> str:
+    """One scrape of the server's Prometheus ``/metrics`` (after the suite's traffic), kept as
+    ``metrics.prom`` beside its log; a line saying what it exposes, or why nothing."""
+    url = where.base_url.removesuffix("/v1") + "/metrics"
+    try:
+        page = httpx.get(url, headers={"authorization": f"Bearer {where.api_key}"}, timeout=10)
+    except httpx.HTTPError as error:
+        return f"/metrics: cannot reach it ({type(error).__name__})"
+    if page.status_code != 200:
+        return f"/metrics: HTTP {page.status_code}"
+    (work / "metrics.prom").write_text(page.text, encoding="utf-8")
+    try:
+        names = sorted(parse_exposition(page.text))
+    except Exception as error:  # the parser's errors on garbage are not all ValueErrors
+        return f"/metrics: not the Prometheus text format ({' '.join(str(error).split())[:80]})"
+    return f"/metrics: {len(names)} series, e.g. {', '.join(names[:4])}"
+
+
 def measure(vendor: Vendor, work: Path, suite: list[str], extra: list[str]) -> VendorResult:
     try:
         version = vendor.version()
         with running(vendor, work) as where:
             connections = connections_for_streams(where)
             results = run_suite(suite, vendor, where, work, extra)
+            print(f"{vendor.name}: {record_scrape(where, work)}")
     except (
         ServerError,
         OSError,

@@ -152,7 +152,7 @@ class LlamaServer:
         # Two threads (a shared CPU), a fixed sampling seed (a reproducible matrix), a cap on
         # the tokens of a request without max_tokens (a random model rarely says </s>).
         command += ["--threads", "2", "--seed", "42", "--n-predict", "64", "--ctx-size", "2048"]
-        command += ["--parallel", "4", "--no-webui", "--jinja"]
+        command += ["--parallel", "4", "--no-webui", "--jinja", "--metrics"]
         running = Running(f"http://127.0.0.1:{port}/v1", self.key, self.model)
         return command, {"LLAMA_ARG_HOST": "127.0.0.1"}, running
 
