@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 import math
 import os
-import re
 import time
 from pathlib import Path
 from typing import Any, Final
@@ -40,6 +39,7 @@ from routify_suite.load.health import HealthProbe
 from routify_suite.load.histograms import SCALE
 from routify_suite.load.locust_options import add_options
 from routify_suite.load.metrics import RequestResult
+from routify_suite.load.naming import scenario_name, shape_name
 from routify_suite.load.recorder import MetricsRecorder
 from routify_suite.load.records import (
     RECORD_FILE,
@@ -385,20 +385,6 @@ class Collector:
 
                 write_plain_report(Path(directory), started, stopped)
                 logger.info("routify: summary.json and plots written to %s", directory)
-
-
-def scenario_name(user_classes: Any) -> str:
-    """The scenario as ``routify-suite load --scenario`` names it: StreamUser -> "stream"."""
-    names = sorted({cls.__name__.removesuffix("User").lower() for cls in user_classes})
-    return ",".join(names)
-
-
-def shape_name(shape: Any) -> str:
-    """The shape as ``--shape`` names it: ConstantArrivalRateShape -> constant-arrival-rate."""
-    if shape is None:
-        return "constant"
-    name = type(shape).__name__.removesuffix("Shape")
-    return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
 
 
 @events.init.add_listener

@@ -39,6 +39,7 @@ from routify_suite.load.files import (
     REFERENCE_KEY,
     read_json,
 )
+from routify_suite.load.locust_command import locust_arguments
 from routify_suite.load.options import (
     LoadOptions,
     UsageError,
@@ -69,16 +70,11 @@ from routify_suite.load.server_metrics import ScrapeLog, scraper_for
 from routify_suite.load.slo import DEFAULT_BUDGET_SOURCE, Bound, SLOError, load_slo
 from routify_suite.load.summary import RunInfo, build_summary, write_summary
 from routify_suite.load.target import TargetError, read_key, read_target
-from routify_suite.load.workloads import (
-    DEFAULT_ENCODING,
-)
-from routify_suite.paths import package_dir
 from routify_suite.probe import probe
 from routify_suite.redact import Redactor
 
 FINISH_GRACE_S: Final = 90.0
 """Beyond the run time: worker start-up, ramp-down and report writing, then the run is cut."""
-LOAD_DIR: Final = package_dir("routify_suite.load")
 DEFAULT_BUDGET: Final = (Bound("requests", min=1), Bound("error_rate", max=0.01))
 """The gate without an SLO file: some requests, and at most 1 % of them failed."""
 
@@ -145,75 +141,6 @@ def endpoint(options: LoadOptions, logs: Path) -> Iterator[Endpoint]:
         label = f"reference server ({server.base_url}, {pacing})"
         model = options.model or DEFAULT_MODEL
         yield Endpoint(server.base_url, key or REFERENCE_KEY, model, label)
-
-
-def locust_arguments(options: LoadOptions, where: Endpoint, run_time: int) -> list[str]:
-    shape, rate = parse_shape(options.shape)
-    files = [
-        str(LOAD_DIR / "scenarios" / f"{options.scenario}.py"),
-        str(LOAD_DIR / "shapes" / f"{shape.replace('-', '_')}.py"),
-    ]
-    spawn_rate = options.spawn_rate or float(options.users)
-    report = options.report_dir
-    arguments = [
-        "-f",
-        ",".join(files),
-        "--headless",
-        "--host",
-        where.base_url,
-        "--users",
-        str(options.users),
-        "--spawn-rate",
-        f"{spawn_rate:g}",
-        "--run-time",
-        f"{run_time}s",
-        "--stop-timeout",
-        "0",
-        "--exit-code-on-error",
-        "0",
-        "--only-summary",
-        "--csv",
-        str(report / "locust"),
-        "--csv-full-history",
-        "--html",
-        str(report / "locust.html"),
-        "--metrics-dir",
-        str(report),
-        "--model",
-        where.model,
-        "--client",
-        options.client,
-    ]
-    if shape == "constant-arrival-rate":
-        arguments += ["--arrival-rate", f"{rate or float(options.users):g}"]
-        arguments += ["--arrival", options.arrival, "--burstiness", f"{options.burstiness:g}"]
-        if options.seed is not None:
-            arguments += ["--seed", str(options.seed)]
-    return arguments + workload_arguments(options)
-
-
-def workload_arguments(options: LoadOptions) -> list[str]:
-    """The workload, warm-up and goodput options, as the plugin spells them."""
-    arguments: list[str] = []
-    for flag, value in (
-        ("--input-tokens", options.input_tokens),
-        ("--output-tokens", options.output_tokens),
-        ("--dataset", str(options.dataset.resolve()) if options.dataset else ""),
-        ("--goodput", options.goodput),
-    ):
-        if value:
-            arguments += [flag, value]
-    if options.turns != 1:
-        arguments += ["--turns", str(options.turns)]
-    if options.ignore_eos:
-        arguments.append("--ignore-eos")
-    if options.tokenizer != DEFAULT_ENCODING:
-        tokenizer_file = Path(options.tokenizer)  # a tokenizer.json: absolute for Locust
-        named = tokenizer_file.resolve() if tokenizer_file.is_file() else options.tokenizer
-        arguments += ["--tokenizer", str(named)]
-    if options.warmup:
-        arguments += ["--warmup", f"{options.warmup:g}"]
-    return arguments
 
 
 def run_load(options: LoadOptions, out: Console, err: Console) -> int:
@@ -328,7 +255,7 @@ def _drive_locust(
 ) -> tuple[RunInfo, ScrapeLog | None]:
     """One Locust run (master and workers), scraping ``--server-metrics`` while it goes."""
     report = options.report_dir
-    arguments = locust_arguments(options, where, run_time)
+    arguments = locust_arguments(options, where.base_url, where.model, run_time)
     secrets = {KEY_ENV: where.api_key, CLI_ENV: "1"}
     shape, rate = parse_shape(options.shape)
     info = RunInfo(

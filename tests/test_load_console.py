@@ -54,4 +54,4 @@ def test_closing_figures_wrap_at_80_columns(tmp_path: Path) -> None:
     lines = [line for line in out.getvalue().splitlines() if not line.startswith("report: ")]
     assert lines, out.getvalue()
     assert max(len(line) for line in lines) <= 80, out.getvalue()
-    assert "200 in flight at stop (not counted)" in out.getvalue()
+    assert "200 cut by the window's end (their tokens counted)" in out.getvalue()

@@ -157,6 +157,7 @@ def test_gate_fills_summary_and_returns_exit_code() -> None:
     assert met["slo"] == {
         "passed": True,
         "source": "slo.toml",
+        "default_budget": False,
         "checked": ["ttft_ms.p95"],
         "breaches": [],
         "bounds": [
