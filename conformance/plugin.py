@@ -202,6 +202,7 @@ class ConformanceSession:
             "checked": list(log.checked) if log else [],
             "exchanges": list(log.exchanges) if log else [],
             "reconnects": list(log.reconnects) if log else [],
+            "resent_alone": list(log.resent_alone) if log else [],
             "markers": sorted({m.name for m in item.iter_markers()} - {"parametrize", "asyncio"}),
             "target": self.describe_target(),
         }
@@ -273,12 +274,9 @@ class ConformanceSession:
         line = ", ".join(f"{count} {verdict}" for verdict, count in counts.items())
         name = self.described.get("name", "?")
         terminalreporter.write_sep("-", f"conformance of {name}: {line}")
-        reconnects = len({r for row in self.rows.values() for r in row.reconnects})
-        if reconnects:
-            from routify_suite.keepalive import REUSED_CONNECTION_NOTE
+        from routify_suite.conformance.results import run_notes
 
-            terminalreporter.write_line(
-                f"note: {REUSED_CONNECTION_NOTE} ({reconnects} requests retried)"
-            )
+        for note in run_notes(self.rows):
+            terminalreporter.write_line(f"note: {note}")
         where = self.report_dir()
         terminalreporter.write_line(f"reports: {where}/junit.xml, results.json, report.html")
