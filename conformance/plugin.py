@@ -9,6 +9,7 @@ junit.xml, results.json and report.html. Heavy imports happen inside hooks.
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -253,6 +254,7 @@ class ConformanceSession:
             "checked": list(log.checked) if log else [],
             "exchanges": list(log.exchanges) if log else [],
             "reconnects": list(log.reconnects) if log else [],
+            "resent_alone": list(log.resent_alone) if log else [],
             "markers": sorted({m.name for m in item.iter_markers()} - {"parametrize", "asyncio"}),
             "target": self.describe_target(),
         }
@@ -337,13 +339,11 @@ class ConformanceSession:
         line = ", ".join(f"{count} {verdict}" for verdict, count in counts.items())
         name = self.described.get("name", "?")
         terminalreporter.write_sep("-", f"conformance of {name}: {line}")
-        reconnects = len({r for row in self.rows.values() for r in row.reconnects})
-        if reconnects:
-            from routify_suite.keepalive import REUSED_CONNECTION_NOTE
+        from routify_suite.conformance.results import run_notes
 
-            terminalreporter.write_line(
-                f"note: {REUSED_CONNECTION_NOTE} ({reconnects} requests retried)"
-            )
+        for note in run_notes(self.rows):  # wrapped to a CI log's width
+            for part in textwrap.wrap(f"note: {note}", 100, subsequent_indent="  "):
+                terminalreporter.write_line(part)
         if self.run is not None:
             from routify_suite.conformance.failure_summary import summary_lines
 
