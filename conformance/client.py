@@ -328,7 +328,7 @@ def log_observer(log_of: Callable[[], CaseLog | None], target: Target | None = N
         log.saw(exchange.request_id)
         if exchange.reconnects:
             log.reconnected(exchange.id)
-        log.record(transcript(exchange, url, redact))
+        log.record(transcript(exchange, url, redact), exchange)
         if exchange.status is not None and not 200 <= exchange.status < 300:
             log.ambient.extend(envelope_findings(exchange))
 

@@ -17,6 +17,7 @@ import pytest
 from routify_suite.conformance.options import (
     add_options,
     concurrency,
+    fuzz_settings,
     max_time,
     option,
     resolve_target,
@@ -26,6 +27,7 @@ from routify_suite.conformance.rows import Row
 
 if TYPE_CHECKING:
     from routify_suite.conformance.findings import CaseLog
+    from routify_suite.conformance.fuzz import FuzzSettings
     from routify_suite.target import Target
 
 SUITE_DIR = Path(__file__).resolve().parent
@@ -40,6 +42,7 @@ MARKERS = {
     "concurrency": "many requests at once",
     "snapshot": "normalized response shapes compared with recorded ones",
     "routify_only": "a Routify extension: non-strict in the openai profile",
+    "fuzz": "generated requests (--fuzz N): valid ones answered 2xx, invalid ones 400",
     "last": "runs after every other case (it may exhaust a rate limit)",
 }
 
@@ -73,9 +76,12 @@ def pytest_configure(config: pytest.Config) -> None:
         seconds(config, dest)
     concurrency(config)
     max_time(config)
+    target = None
     if option(config, "routify_target"):
-        resolve_target(config)  # a bad file is a usage error now, not 200 failed cases later
-    config.pluginmanager.register(ConformanceSession(config), "routify-conformance-session")
+        target = resolve_target(config)  # a bad file is a usage error now, not 200 failed cases
+    session = ConformanceSession(config)
+    session.fuzz = fuzz_settings(config, target)
+    config.pluginmanager.register(session, "routify-conformance-session")
 
 
 def _is_terminal() -> bool:
@@ -87,6 +93,13 @@ def _is_terminal() -> bool:
 
 def is_case(item: pytest.Item) -> bool:
     return SUITE_DIR in Path(str(item.path)).resolve().parents
+
+
+FUZZ_MODULE = "test_fuzz.py"
+
+
+def _is_generated(item: pytest.Item) -> bool:
+    return Path(str(item.path)).name == FUZZ_MODULE
 
 
 class ConformanceSession:
@@ -107,8 +120,21 @@ class ConformanceSession:
         """time.monotonic() reading after which no case starts (--max-time)."""
         self.progress = not _is_terminal()
         self._progress_at = 0.0
+        self.fuzz: FuzzSettings | None = None
+
+    def pytest_ignore_collect(self, collection_path: Path) -> bool | None:
+        """The generated cases' module is collected only when the run asks for them."""
+        if collection_path.name == FUZZ_MODULE and collection_path.parent == SUITE_DIR:
+            return None if self.fuzz and self.fuzz.active else True
+        return None
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        if self.fuzz and self.fuzz.replay:  # --replay: the failing generated cases, nothing else
+            kept = [item for item in items if not is_case(item) or _is_generated(item)]
+            dropped = [item for item in items if item not in kept]
+            if dropped:
+                self.config.hook.pytest_deselected(items=dropped)
+            items[:] = kept
         self.cases = {item.nodeid for item in items if is_case(item)}
         # Stable sort: cases that may exhaust a key's rate limit go last.
         items.sort(key=lambda item: item.get_closest_marker("last") is not None)
@@ -121,6 +147,20 @@ class ConformanceSession:
         limit = max_time(self.config)
         if limit is not None:
             self.deadline = time.monotonic() + limit
+        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+        line = self.fuzz_line()
+        if line and reporter is not None and not hasattr(self.config, "workerinput"):
+            reporter.write_line(line)
+
+    def fuzz_line(self) -> str:
+        """What the run generates, with the seed that draws the same requests again."""
+        fuzz = self.fuzz
+        if fuzz is None or not fuzz.active:
+            return ""
+        if fuzz.replay:
+            return f"conformance: replaying {len(fuzz.replay)} failing generated cases"
+        picked = " (picked; pass --seed to draw the same requests)" if fuzz.picked else ""
+        return f"conformance: --fuzz {fuzz.count} --seed {fuzz.seed}{picked}"
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
@@ -204,8 +244,19 @@ class ConformanceSession:
             "reconnects": list(log.reconnects) if log else [],
             "markers": sorted({m.name for m in item.iter_markers()} - {"parametrize", "asyncio"}),
             "target": self.describe_target(),
+            "reproducer": self.reproducer(log) if verdict in ("fail", "non-strict") else "",
+            "generated": dict(log.generated) if log else {},
         }
         return report
+
+    def reproducer(self, log: CaseLog | None) -> str:
+        """The curl command that sends the failing request again (key: $ROUTIFY_API_KEY)."""
+        exchange = log.reproduced() if log else None
+        if exchange is None or self.target is None:
+            return ""
+        from routify_suite.conformance.reproducer import curl_command
+
+        return curl_command(exchange, self.target.url, self.target)
 
     def describe_target(self) -> dict[str, Any]:
         from routify_suite.redact import without_credentials
@@ -213,13 +264,16 @@ class ConformanceSession:
         target = self.target
         if target is None:
             return {}
-        return {
+        described = {
             "name": target.name,
             "base_url": self.redact(without_credentials(target.base_url)),
             "profile": target.profile,
             "source": target.source,
             "strict": target.strict,
         }
+        if self.fuzz and self.fuzz.count:
+            described["fuzz"] = {"count": self.fuzz.count, "seed": self.fuzz.seed}
+        return described
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         phase = getattr(report, "routify_case", None)
@@ -273,6 +327,8 @@ class ConformanceSession:
         line = ", ".join(f"{count} {verdict}" for verdict, count in counts.items())
         name = self.described.get("name", "?")
         terminalreporter.write_sep("-", f"conformance of {name}: {line}")
+        if self.fuzz_line():
+            terminalreporter.write_line(self.fuzz_line())
         reconnects = len({r for row in self.rows.values() for r in row.reconnects})
         if reconnects:
             from routify_suite.keepalive import REUSED_CONNECTION_NOTE

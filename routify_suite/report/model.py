@@ -44,6 +44,11 @@ class CaseResult:
     """The check the case runs by design: its row in the matrix (failed checks add rows)."""
     exchanges: list[str] = field(default_factory=list)
     """Ids of the exchanges it saw, keys of :attr:`RunResult.exchanges`."""
+    reproducer: str = ""
+    """A shell command (curl) that sends the failing request again; "" when there is none."""
+    generated: dict[str, Any] = field(default_factory=dict)
+    """A generated case (--fuzz): kind, index, seed, count, breaks, the body reported (shrunk)
+    and how it was shrunk; what ``--replay`` reads back. Empty for the fixed cases."""
 
     @property
     def rows(self) -> list[str]:

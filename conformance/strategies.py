@@ -1,0 +1,271 @@
+"""Hypothesis strategies for valid chat completion requests, read from the request schema.
+
+Bounds, enums and patterns come from ``schemas/chat-completion-request.json`` (the single source
+of every shape), so a change there changes what is generated. What a schema cannot say is added
+here, in the form OpenAI's own API accepts, because a valid request must be one every
+OpenAI-compatible server answers 2xx: the models are the target's, a conversation ends with a
+user or tool turn and answers each tool call it makes, ``tool_choice`` names a listed tool,
+``stream_options`` comes only with ``stream: true``, JSON mode's messages say "JSON", and the
+``routify`` block goes only to targets in the routify profile.
+
+Why not ``hypothesis-jsonschema``: its 0.23 release fails on the Hypothesis this suite installs
+(``AttributeError: 'many' object has no attribute 'more'``) before drawing anything, it targets
+drafts 4, 6 and 7 (the schemas are 2020-12), and a request it draws from the schema alone is
+valid for the schema but not for a server (an arbitrary ``model`` string is a 404).
+"""
+
+from __future__ import annotations
+
+import string
+from functools import cache
+from typing import Any, Final
+
+from hypothesis import strategies as st
+
+from routify_suite import schemas
+from routify_suite.target import Target
+
+Body = dict[str, Any]
+
+MAX_MESSAGES = 6
+"""Turns before the last one; a conversation is at most this long plus a question."""
+MAX_TOKENS_DRAWN = 48
+"""Generated max_tokens stay small: a fuzz run must cost seconds against a real model."""
+LONG_TEXT = 1500
+PARAMETER_DEPTH = 3
+"""Levels of objects nested in a generated tool's parameters schema."""
+
+
+@cache
+def request_schema() -> dict[str, Any]:
+    return schemas.load_schema(schemas.REQUEST)
+
+
+def field(name: str) -> dict[str, Any]:
+    """The schema of one top-level request field."""
+    return request_schema()["properties"][name]
+
+
+def definition(name: str) -> dict[str, Any]:
+    return request_schema()["$defs"][name]
+
+
+def _bounded_number(schema: dict[str, Any]) -> st.SearchStrategy[float | int]:
+    low, high = schema["minimum"], schema["maximum"]
+    return st.one_of(
+        st.sampled_from([low, high]),
+        st.integers(int(low), int(high)),
+        st.floats(low, high, allow_nan=False, allow_infinity=False),
+    )
+
+
+# Letters, digits, punctuation, spaces and the other scripts (no control or surrogate code
+# points: a body must be valid UTF-8, and a control character is not what a person sends).
+TEXT_ALPHABET = st.characters(
+    codec="utf-8", categories=["L", "M", "N", "P", "S", "Zs"], include_characters="\n\t"
+)
+
+
+@cache
+def texts() -> st.SearchStrategy[str]:
+    """Message text: a few words, a long paragraph, or any Unicode."""
+    words = st.lists(st.sampled_from(WORDS), min_size=1, max_size=12).map(" ".join)
+    unicode = st.text(TEXT_ALPHABET, min_size=1, max_size=80)
+    return st.one_of(words, unicode, st.integers(1, 2**32).map(_long_text))
+
+
+def _long_text(number: int) -> str:
+    """A paragraph of up to LONG_TEXT characters picked by ``number`` (one cheap draw)."""
+    import random
+
+    pick = random.Random(number)
+    return " ".join(pick.choice(WORDS) for _ in range(LONG_TEXT // 4))[:LONG_TEXT]
+
+
+WORDS = (
+    "Capital",
+    "of",
+    "France?",
+    "Explain",
+    "rivers",
+    "in",
+    "two",
+    "lines.",
+    "Résumé",
+    "naïve",
+    "東京",
+    "Straße",
+    "🙂",
+    "λ",
+    "why",
+    "the",
+    "sky",
+    "is",
+    "blue",
+)
+
+
+@cache
+def contents() -> st.SearchStrategy[str | list[dict[str, str]]]:
+    """A string, or text parts (OpenAI's list form)."""
+    part = texts().map(lambda text: {"type": "text", "text": text})
+    return st.one_of(texts(), st.lists(part, min_size=1, max_size=3))
+
+
+@cache
+def function_names() -> st.SearchStrategy[str]:
+    """Names the schema's pattern admits (a test holds this alphabet to the pattern)."""
+    pattern = definition("functionName")["pattern"]
+    assert pattern == "^[a-zA-Z0-9_-]{1,64}$", "update function_names() to the new pattern"
+    return st.text(FUNCTION_NAME_ALPHABET, min_size=1, max_size=64)
+
+
+FUNCTION_NAME_ALPHABET: Final = string.ascii_letters + string.digits + "_-"
+PROPERTY_NAMES = st.text(string.ascii_lowercase + "_", min_size=1, max_size=12)
+
+
+@cache
+def parameter_schemas(depth: int = PARAMETER_DEPTH) -> st.SearchStrategy[dict[str, Any]]:
+    """A JSON Schema ``object`` for a tool's arguments, objects nested up to ``depth`` deep."""
+    leaves = st.one_of(
+        st.just({"type": "string"}),
+        st.just({"type": "integer"}),
+        st.just({"type": "number"}),
+        st.just({"type": "boolean"}),
+        st.lists(st.sampled_from(WORDS), min_size=1, max_size=4, unique=True).map(
+            lambda values: {"type": "string", "enum": values}
+        ),
+        st.just({"type": "array", "items": {"type": "string"}}),
+    )
+    values = leaves if depth <= 1 else st.one_of(leaves, parameter_schemas(depth - 1))
+    return st.dictionaries(PROPERTY_NAMES, values, max_size=4).flatmap(_object_of)
+
+
+def _object_of(properties: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
+    names = sorted(properties)
+    required = st.lists(st.sampled_from(names), unique=True) if names else st.just([])
+    return st.builds(
+        lambda req, closed: {
+            "type": "object",
+            "properties": properties,
+            **({"required": sorted(req)} if req else {}),
+            **({"additionalProperties": False} if closed else {}),
+        },
+        required,
+        st.booleans(),
+    )
+
+
+@cache
+def tools() -> st.SearchStrategy[list[dict[str, Any]]]:
+    def tool(name: str, description: str | None, parameters: dict | None) -> dict[str, Any]:
+        function: dict[str, Any] = {"name": name}
+        if description is not None:
+            function["description"] = description
+        if parameters is not None:
+            function["parameters"] = parameters
+        return {"type": "function", "function": function}
+
+    one = st.builds(tool, function_names(), st.none() | texts(), st.none() | parameter_schemas())
+    return st.lists(one, min_size=1, max_size=3, unique_by=lambda t: t["function"]["name"])
+
+
+def tool_choices(listed: list[dict[str, Any]]) -> st.SearchStrategy[Any]:
+    names = [tool["function"]["name"] for tool in listed]
+    named = st.sampled_from(names).map(lambda n: {"type": "function", "function": {"name": n}})
+    return st.one_of(st.sampled_from(field("tool_choice")["oneOf"][0]["enum"]), named)
+
+
+@cache
+def stops() -> st.SearchStrategy[Any]:
+    shapes = field("stop")["oneOf"]
+    array = shapes[1]
+    sequence = st.text(TEXT_ALPHABET, min_size=1, max_size=8)
+    return st.one_of(
+        sequence,
+        st.lists(sequence, min_size=array["minItems"], max_size=array["maxItems"]),
+        st.none(),
+    )
+
+
+@st.composite
+def conversations(draw: st.DrawFn, json_mode: bool) -> list[dict[str, Any]]:
+    """An optional system turn, user/assistant turns, maybe a tool round, then a user turn.
+
+    Every tool call an assistant turn makes is answered by a tool turn right after it, as
+    OpenAI requires; names are added to some turns.
+    """
+    messages: list[dict[str, Any]] = []
+    if draw(st.booleans()):
+        messages.append({"role": "system", "content": draw(contents())})
+    for turn in range(draw(st.integers(0, MAX_MESSAGES // 2))):
+        messages.append({"role": "user", "content": draw(contents())})
+        if draw(st.integers(0, 3)) == 0:
+            calls = draw(st.lists(function_names(), min_size=1, max_size=2))
+            ids = [f"call_{turn}_{number}" for number in range(len(calls))]
+            messages.append(
+                {
+                    "role": "assistant",
+                    "content": draw(st.none() | texts()),
+                    "tool_calls": [
+                        {"id": i, "type": "function", "function": {"name": n, "arguments": "{}"}}
+                        for i, n in zip(ids, calls, strict=True)
+                    ],
+                }
+            )
+            messages.extend(
+                {"role": "tool", "tool_call_id": i, "content": draw(contents())} for i in ids
+            )
+        else:
+            messages.append({"role": "assistant", "content": draw(contents())})
+    question = {"role": "user", "content": draw(contents())}
+    if draw(st.integers(0, 4)) == 0:
+        question["name"] = draw(PROPERTY_NAMES)
+    messages.append(question)
+    if json_mode:  # OpenAI: JSON mode needs the word "JSON" in the messages
+        messages.append({"role": "user", "content": "Answer as a JSON object."})
+    return messages
+
+
+def _models(target: Target) -> list[str]:
+    """The default model, and routify-auto where the target has it and requires Routify."""
+    models = [target.models["default"]]
+    if target.strict_routify and target.model("auto"):
+        models.append(target.models["auto"])
+    return models
+
+
+@st.composite
+def valid_bodies(draw: st.DrawFn, target: Target) -> Body:
+    """A request every conforming server answers 2xx (and the request schema accepts)."""
+    json_mode = draw(st.integers(0, 5)) == 0
+    body: Body = {
+        "model": draw(st.sampled_from(_models(target))),
+        "messages": draw(conversations(json_mode)),
+    }
+    if draw(st.integers(0, 9)):  # mostly capped, so a real model answers in seconds
+        body["max_tokens"] = draw(st.integers(field("max_tokens")["minimum"], MAX_TOKENS_DRAWN))
+    for name in ("temperature", "top_p"):
+        if draw(st.booleans()):
+            body[name] = draw(_bounded_number(field(name)))
+    if draw(st.booleans()):
+        body["stream"] = draw(st.booleans())
+        if body["stream"] and draw(st.booleans()):
+            body["stream_options"] = {"include_usage": draw(st.booleans())}
+    if draw(st.integers(0, 3)) == 0:
+        body["stop"] = draw(stops())
+    if draw(st.integers(0, 3)) == 0:
+        listed = draw(tools())
+        body["tools"] = listed
+        if draw(st.booleans()):
+            body["tool_choice"] = draw(tool_choices(listed))
+    if json_mode:
+        body["response_format"] = {"type": "json_object"}
+    elif draw(st.integers(0, 9)) == 0:
+        body["response_format"] = {"type": "text"}
+    if target.strict_routify and draw(st.integers(0, 4)) == 0:
+        options = field("routify")["properties"]
+        body["routify"] = draw(
+            st.fixed_dictionaries({}, optional={name: texts() for name in options})
+        )
+    return body

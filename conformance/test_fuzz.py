@@ -1,0 +1,157 @@
+"""Generated requests (``--fuzz N``): valid ones must be answered 2xx and conform, invalid 400.
+
+Collected only when the run asks for them (``--fuzz``, the target's ``fuzz``, or ``--replay``).
+Each case is one draw of the seed (conformance/fuzz.py), planned like every other case, so it
+goes through the same pool, timeouts and 429 handling. A valid body is judged by every response
+or stream check; an invalid one (one breakage, conformance/breakages.py) must get a 400 with
+the error envelope: never a 5xx, never a 2xx where the page rules it out, and a 2xx is
+non-strict where only OpenAI rejects it. A failing draw is shrunk to the smallest that still
+fails the same check, and only that one is reported, with its curl reproducer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from routify_suite.conformance.breakages import breakage_named
+from routify_suite.conformance.checks.common import finding
+from routify_suite.conformance.checks.errors import envelope_findings
+from routify_suite.conformance.checks.response import all_response_findings
+from routify_suite.conformance.checks.stream import all_stream_findings
+from routify_suite.conformance.exchange import Exchange
+from routify_suite.conformance.exchanges import Exchanges
+from routify_suite.conformance.findings import CaseLog, Finding
+from routify_suite.conformance.fuzz import INVALID, VALID, FuzzCase, ShrinkBudget, shrink
+from routify_suite.conformance.plan import Request, planned
+from routify_suite.target import Target
+
+pytestmark = pytest.mark.fuzz
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "fuzz_case" not in metafunc.fixturenames:
+        return
+    session = metafunc.config.pluginmanager.get_plugin("routify-conformance-session")
+    fuzz = getattr(session, "fuzz", None)
+    kind = VALID if metafunc.function.__name__ == "test_valid" else INVALID
+    cases = fuzz.cases(kind) if fuzz else []
+    metafunc.parametrize("fuzz_case", cases, ids=[str(case.index) for case in cases])
+
+
+def _request(case: FuzzCase, body: Any) -> Request:
+    return Request(f"fuzz:{case.kind}:{case.index}", body)
+
+
+def _plan(target: Target, fuzz_case: FuzzCase) -> list[Request]:
+    return [_request(fuzz_case, fuzz_case.draw(target)[1])]
+
+
+@pytest.fixture(scope="session")
+def shrink_budget() -> ShrinkBudget:
+    return ShrinkBudget()
+
+
+def valid_findings(exchange: Exchange, target: Target) -> list[Finding]:
+    """A 200 judged by every check of its kind (response or stream)."""
+    if exchange.failure is None and exchange.status != 200:
+        found = [
+            finding(exchange, "params.accepted", "HTTP 200 for a valid request", exchange.summary())
+        ]
+        return found + envelope_findings(exchange)
+    if exchange.wants_stream:
+        return all_stream_findings(exchange, target)
+    return all_response_findings(exchange, target)
+
+
+def invalid_findings(breaks: str, exchange: Exchange) -> list[Finding]:
+    """A 400 with the envelope. A 5xx fails whoever forbids the body (clients retry a 5xx);
+    a 2xx or another 4xx fails where the page forbids it, and is non-strict where only OpenAI
+    does (params.rejected-openai)."""
+    if exchange.failure is not None:
+        return [finding(exchange, exchange.failure[0], "a response", exchange.failure[1])]
+    status = exchange.status or 0
+    found = [] if 200 <= status < 300 else envelope_findings(exchange)
+    if status == 400:
+        return found
+    breakage = breakage_named(breaks)
+    expected = f"HTTP 400 for an invalid body ({breakage.what})"
+    check = "params.rejected-openai" if breakage.openai_only else "params.rejected"
+    impact = status >= 500 or not breakage.openai_only
+    return [finding(exchange, check, expected, exchange.summary(), impact=impact), *found]
+
+
+def judge(case: FuzzCase, breaks: str, exchange: Exchange, target: Target) -> list[Finding]:
+    if case.kind == VALID:
+        return valid_findings(exchange, target)
+    return invalid_findings(breaks, exchange)
+
+
+def run_generated(
+    case: FuzzCase,
+    target: Target,
+    exchanges: Exchanges,
+    case_log: CaseLog,
+    budget: ShrinkBudget,
+) -> None:
+    """Send (or take the prefetched) draw, judge it, shrink a failure, report the smallest."""
+    breaks, body = case.draw(target)
+    exchange = exchanges.pool.get(_request(case, body))
+    found = judge(case, breaks, exchange, target)
+    failing = [f for f in found if isinstance(exchange, Exchange) and f.fails(target.strict)]
+    record: dict[str, Any] = {
+        "kind": case.kind,
+        "index": case.index,
+        "seed": case.seed,
+        "count": case.count,
+        "breaks": breaks,
+        "body": body,
+    }
+    if failing and case.replayed is None:
+        check = failing[0].check
+
+        def still_fails(value: tuple[str, Any]) -> bool:
+            again = exchanges.pool.get(_request(case, value[1]))
+            judged = judge(case, value[0], again, target) if isinstance(again, Exchange) else []
+            return any(f.check == check and f.fails(target.strict) for f in judged)
+
+        shrunk = shrink(case, target, still_fails, budget)
+        if shrunk.value[1] != body:
+            record.update(breaks=shrunk.value[0], body=shrunk.value[1], drawn=body)
+        record["shrink"] = {
+            "check": check,
+            "requests": shrunk.requests,
+            "seconds": round(shrunk.seconds, 2),
+            "complete": shrunk.complete,
+        }
+    case_log.generated = record
+    exchange = exchanges.get(_request(case, record["body"]))  # reported to the case: the smallest
+    case_log.reproduce = exchange
+    case_log.expect(judge(case, record["breaks"], exchange, target), checked=[_check(case)])
+
+
+def _check(case: FuzzCase) -> str:
+    return "params.accepted" if case.kind == VALID else "params.rejected"
+
+
+@planned(_plan)
+def test_valid(
+    fuzz_case: FuzzCase,
+    target: Target,
+    exchanges: Exchanges,
+    case_log: CaseLog,
+    shrink_budget: ShrinkBudget,
+) -> None:
+    run_generated(fuzz_case, target, exchanges, case_log, shrink_budget)
+
+
+@planned(_plan)
+def test_invalid(
+    fuzz_case: FuzzCase,
+    target: Target,
+    exchanges: Exchanges,
+    case_log: CaseLog,
+    shrink_budget: ShrinkBudget,
+) -> None:
+    run_generated(fuzz_case, target, exchanges, case_log, shrink_budget)
