@@ -20,10 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from routify_suite.server import running_server  # noqa: E402
-from tests.mutation.catalogue import GENERATED  # noqa: E402
-from tests.mutation.runner import run_suite  # noqa: E402
-from tests.mutation.serving import running_proxy  # noqa: E402
+from routify_suite.server import running_server
+from tests.mutation.catalogue import GENERATED
+from tests.mutation.runner import run_suite
+from tests.mutation.serving import running_proxy
 
 
 def main() -> int:
@@ -61,6 +61,7 @@ def main() -> int:
                     example = json.dumps(generated.get("body"))[:300]
                     example += f"  (shrink: {generated.get('shrink')})"
             rows.append((deviation.name, fixed.exit_code, fixed.verdicts, caught, times, example))
+            print(f"{deviation.name}: the fixed cases took {fixed_s:.1f} s", flush=True)
     print(f"--fuzz {args.fuzz}, seeds {seeds}")
     print(f"{'deviation':28} {'fixed cases':22} " + " ".join(f"s{s:<3}" for s in seeds) + " caught")
     for name, exit_code, verdicts, caught, _, _ in rows:

@@ -8,7 +8,6 @@ results as they run in their usual order.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
@@ -19,9 +18,8 @@ from routify_suite.conformance.exchanges import Exchanges
 from routify_suite.conformance.findings import CaseLog
 from routify_suite.conformance.options import option, resolve_target, seconds
 from routify_suite.conformance.plan import plan_of
-from routify_suite.conformance.plugin import CASE_LOG, PROBED_VARIABLE, is_case
+from routify_suite.conformance.plugin import CASE_LOG, is_case
 from routify_suite.conformance.pool import ExchangePool
-from routify_suite.probe import probe
 from routify_suite.target import Target
 
 STREAM_DEADLINE_S = 60.0
@@ -54,17 +52,7 @@ def target(pytestconfig: pytest.Config, timeouts: Timeouts) -> Iterator[Target]:
     """The target the options name; without --target or --base-url, the embedded server."""
     session = pytestconfig.pluginmanager.get_plugin("routify-conformance-session")
     if option(pytestconfig, "routify_target") or option(pytestconfig, "routify_base_url"):
-        resolved = resolve_target(pytestconfig)
-        if os.environ.get(PROBED_VARIABLE) != resolved.base_url:  # the CLI has not probed it
-            problem = probe(
-                resolved.base_url,
-                timeouts.connect,
-                key=resolved.keys["valid"],
-                model=resolved.models["default"],
-                read_timeout=timeouts.request,
-            )
-            if problem:
-                pytest.exit(resolved.redactor()(problem), returncode=2)
+        resolved = resolve_target(pytestconfig)  # probed by the plugin after collection
         session.target = resolved
         yield resolved
         return

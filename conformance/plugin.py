@@ -28,6 +28,7 @@ from routify_suite.conformance.rows import Row
 if TYPE_CHECKING:
     from routify_suite.conformance.findings import CaseLog
     from routify_suite.conformance.fuzz import FuzzSettings
+    from routify_suite.report.model import RunResult
     from routify_suite.target import Target
 
 SUITE_DIR = Path(__file__).resolve().parent
@@ -64,10 +65,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     for name, text in MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {text}")
-    report_dir = option(config, "routify_report_dir")
-    if report_dir and not getattr(config.option, "xmlpath", None):
-        # Runs before the junitxml plugin's own configure (tryfirst below), which reads this.
-        config.option.xmlpath = str(Path(report_dir) / "junit.xml")
+    if runs_the_suite(config) and not getattr(config.option, "xmlpath", None):
+        # Runs before the junitxml plugin's own configure (tryfirst above), which reads this.
+        config.option.xmlpath = str(report_dir(config) / "junit.xml")
     for dest in (
         "routify_stream_idle_timeout",
         "routify_request_timeout",
@@ -82,6 +82,58 @@ def pytest_configure(config: pytest.Config) -> None:
     session = ConformanceSession(config)
     session.fuzz = fuzz_settings(config, target)
     config.pluginmanager.register(session, "routify-conformance-session")
+
+
+def report_dir(config: pytest.Config) -> Path:
+    """--routify-report-dir, else reports/conformance under the working directory (as the CLI)."""
+    return Path(option(config, "routify_report_dir") or Path("reports") / "conformance")
+
+
+def runs_the_suite(config: pytest.Config) -> bool:
+    """Whether this run is meant to run the conformance suite (so junit.xml is written): a
+    ``--routify-...`` option on the command line, or an argument naming the suite.
+
+    The plugin is loaded in every project's runs; a run of other tests gets no junit.xml.
+    """
+    args = [str(arg) for arg in config.invocation_params.args]
+    if any(arg.startswith("--routify-") for arg in args):
+        return True
+    for arg in config.args:
+        name = str(arg).split("::")[0]
+        if name.startswith("routify_suite.conformance"):
+            return True
+        path = Path(config.invocation_params.dir, name).resolve()
+        if path == SUITE_DIR or SUITE_DIR in path.parents:
+            return True
+    return False
+
+
+def detail_asked(config: pytest.Config) -> bool:
+    """-v, an explicit -r... or --tb...: the user wants pytest's own per-case detail."""
+    if config.get_verbosity() > 0:
+        return True
+    args = [str(arg) for arg in config.invocation_params.args]
+    return any(arg.startswith(("--tb", "-r")) and not arg.startswith("--r") for arg in args)
+
+
+def probe_target(config: pytest.Config) -> str | None:
+    """The probe's one-line reason (redacted) the target cannot be checked, or None; None also
+    when ``routify-suite conformance`` has just probed the same URL."""
+    import os
+
+    from routify_suite.probe import probe
+
+    target = resolve_target(config)
+    if os.environ.get(PROBED_VARIABLE) == target.base_url:
+        return None
+    problem = probe(
+        target.base_url,
+        seconds(config, "routify_connect_timeout"),
+        key=target.keys["valid"],
+        model=target.models["default"],
+        read_timeout=seconds(config, "routify_request_timeout"),
+    )
+    return target.redactor()(problem) if problem else None
 
 
 def _is_terminal() -> bool:
@@ -100,6 +152,14 @@ FUZZ_MODULE = "test_fuzz.py"
 
 def _is_generated(item: pytest.Item) -> bool:
     return Path(str(item.path)).name == FUZZ_MODULE
+
+
+def case_id(item: pytest.Item) -> str:
+    """The case's id in every report: ``conformance/<file>::<test>[<params>]``, the same
+    however the suite was started (the CLI, plain pytest, a clone, a wheel), where pytest's
+    node id depends on its rootdir; ``routify-suite report`` matches cases across runs by it."""
+    relative = Path(str(item.path)).resolve().relative_to(SUITE_DIR).as_posix()
+    return f"conformance/{relative}::{item.nodeid.split('::', 1)[1]}"
 
 
 class ConformanceSession:
@@ -121,12 +181,15 @@ class ConformanceSession:
         self.progress = not _is_terminal()
         self._progress_at = 0.0
         self.fuzz: FuzzSettings | None = None
+        self.run: RunResult | None = None
 
     def pytest_ignore_collect(self, collection_path: Path) -> bool | None:
         """The generated cases' module is collected only when the run asks for them."""
         if collection_path.name == FUZZ_MODULE and collection_path.parent == SUITE_DIR:
             return None if self.fuzz and self.fuzz.active else True
         return None
+
+        self.run: RunResult | None = None
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         if self.fuzz and self.fuzz.replay:  # --replay: the failing generated cases, nothing else
@@ -136,8 +199,23 @@ class ConformanceSession:
                 self.config.hook.pytest_deselected(items=dropped)
             items[:] = kept
         self.cases = {item.nodeid for item in items if is_case(item)}
+        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+        if self.progress and self.cases and reporter is not None:
+            # No letter per case between progress lines, so no file name per file either:
+            # pytest would show each at [  0%], as it counts progress by letters written.
+            reporter.showfspath = False
         # Stable sort: cases that may exhaust a key's rate limit go last.
         items.sort(key=lambda item: item.get_closest_marker("last") is not None)
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        """Probe a named target once cases are collected: an unreachable URL, a rejected key or
+        an unserved model is one line (pytest's usage error), before any case runs."""
+        if self.cases and (
+            option(self.config, "routify_target") or option(self.config, "routify_base_url")
+        ):
+            problem = probe_target(self.config)
+            if problem:
+                raise pytest.UsageError(problem)
 
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         import time
@@ -226,6 +304,7 @@ class ConformanceSession:
                 ("request_ids", ",".join(log.request_ids) if log else ""),
             ]
         report.routify_case = {
+            "id": case_id(item),
             "verdict": verdict,
             "message": message,
             "findings": [
@@ -280,7 +359,7 @@ class ConformanceSession:
         if phase is None:
             return
         self.described = self.described or phase["target"]
-        self.rows.setdefault(report.nodeid, Row()).merge(phase, report.duration)
+        self.rows.setdefault(phase.get("id", report.nodeid), Row()).merge(phase, report.duration)
         if report.when == "teardown":
             self.show_progress()
 
@@ -294,7 +373,7 @@ class ConformanceSession:
         reporter = self.config.pluginmanager.get_plugin("terminalreporter")
         if reporter is None:
             return
-        done = sum(1 for nodeid in self.rows if nodeid in self.cases)
+        done = len(self.rows)
         failed = sum(1 for row in self.rows.values() if row.verdict == "fail")
         elapsed = time.time() - self.started
         reporter.ensure_newline()
@@ -311,14 +390,35 @@ class ConformanceSession:
             row.verdict == "not-run" for row in self.rows.values()
         ):
             exitstatus = session.exitstatus = pytest.ExitCode.TESTS_FAILED
-        run = build_run(self.rows, self.described, self.started, exitstatus)
-        write_reports(run, self.report_dir())
+        self.run = build_run(self.rows, self.described, self.started, exitstatus)
+        write_reports(self.run, report_dir(self.config))
 
-    def report_dir(self) -> Path:
-        """--report-dir, else reports/conformance under the working directory (as the CLI)."""
-        return Path(option(self.config, "routify_report_dir") or Path("reports") / "conformance")
+    def concise(self, session_items: int) -> bool:
+        """pytest's per-case failure sections and -ra lines give way to the check summary: when
+        every collected item is a case and no -v, -r or --tb asks for pytest's detail."""
+        return (
+            bool(self.cases) and session_items == len(self.cases) and not detail_asked(self.config)
+        )
 
-    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_terminal_summary(self, terminalreporter: Any) -> Any:
+        """Outermost: turns pytest's failure sections and short summary off around it."""
+        session = getattr(terminalreporter, "_session", None)
+        items = len(getattr(session, "items", ()) or ())
+        if not self.rows or not self.concise(items):
+            result = yield
+        else:
+            option = self.config.option
+            tbstyle, reportchars = option.tbstyle, terminalreporter.reportchars
+            option.tbstyle, terminalreporter.reportchars = "no", ""
+            try:
+                result = yield
+            finally:
+                option.tbstyle, terminalreporter.reportchars = tbstyle, reportchars
+        self.summarize(terminalreporter)
+        return result
+
+    def summarize(self, terminalreporter: Any) -> None:
         if not self.rows:
             return
         counts = dict.fromkeys(VERDICTS, 0)
@@ -336,5 +436,15 @@ class ConformanceSession:
             terminalreporter.write_line(
                 f"note: {REUSED_CONNECTION_NOTE} ({reconnects} requests retried)"
             )
-        where = self.report_dir()
-        terminalreporter.write_line(f"reports: {where}/junit.xml, results.json, report.html")
+        if self.run is not None:
+            from routify_suite.conformance.failure_summary import summary_lines
+
+            for line in summary_lines(self.run):
+                terminalreporter.write_line(line)
+        where = report_dir(self.config)
+        written = "junit.xml, results.json" if self.config.option.xmlpath else "results.json"
+        line = f"reports: {where}/{written}, report.html"
+        if len(line) > 100:  # a CI log's width
+            line = f"reports ({written}, report.html) in\n  {where}"
+        for part in line.splitlines():
+            terminalreporter.write_line(part)

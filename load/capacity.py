@@ -166,26 +166,30 @@ def describe_bounds(bounds: list[Bound]) -> str:
     return ", ".join(parts) or "no SLO"
 
 
-def result_sentence(capacity: dict[str, Any], bounds: list[Bound]) -> str:
-    """``capacity: N concurrent streams (or R req/s) at <SLO>, X output tokens/s, goodput G``."""
+def result_sentence(capacity: dict[str, Any], bounds: list[Bound], scenario: str = "stream") -> str:
+    """``capacity: N concurrent streams (or R req/s) at <SLO>, X output tokens/s, goodput G``;
+    users are "streams" only in the stream scenario (a quarter of ``mixed`` does not stream)."""
     slo = describe_bounds(bounds)
     value = capacity["value"]
     if value is None:
         lowest = min((step["value"] for step in capacity["steps"]), default=None)
-        tried = (
-            "" if lowest is None else f" (even {_load(capacity['dimension'], lowest)} missed it)"
-        )
+        load = "" if lowest is None else _load(capacity["dimension"], lowest, scenario)
+        tried = f" (even {load} missed it)" if load else ""
         return f"capacity: none found at {slo}{tried}"
     return (
-        f"capacity: {_load(capacity['dimension'], value)} at {slo},"
+        f"capacity: {_load(capacity['dimension'], value, scenario)} at {slo},"
         f" {capacity['output_tokens_per_s']:g} output tokens/s,"
         f" goodput {capacity['goodput_rps']:g} req/s"
     )
 
 
-def _load(dimension: str, value: float) -> str:
+CONCURRENT: Final = {"stream": "streams", "chat": "requests"}
+"""What one user of a scenario keeps in flight; other scenarios (mixed) say "users"."""
+
+
+def _load(dimension: str, value: float, scenario: str) -> str:
     if dimension == "users":
-        return f"{value:g} concurrent streams"
+        return f"{value:g} concurrent {CONCURRENT.get(scenario, 'users')}"
     return f"{value:g} req/s"
 
 

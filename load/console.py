@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, ProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from routify_suite.load.files import read_json
@@ -35,13 +35,8 @@ def follow(
     if out is not None and not out.is_terminal:
         return _follow_in_lines(process, live_path, deadline, out)
     started = time.monotonic()
-    columns = (
-        TextColumn("[bold]load[/]"),
-        BarColumn(),
-        TextColumn("{task.fields[status]}"),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=err, transient=True) as progress:
+    room = max(20, err.width - STATUS_RESERVED)
+    with Progress(*live_columns(), console=err, transient=True) as progress:
         task = progress.add_task("load", total=run_time, status="starting Locust")
         while True:
             try:
@@ -53,7 +48,9 @@ def follow(
             live = read_json(live_path)
             if live is not None:
                 progress.update(
-                    task, completed=min(run_time, live.get("elapsed_s", 0)), status=_status(live)
+                    task,
+                    completed=min(run_time, live.get("elapsed_s", 0)),
+                    status=live_status(live, room),
                 )
 
 
@@ -95,13 +92,46 @@ def progress_line(live: dict[str, Any] | None, elapsed_s: float) -> str:
     )
 
 
-def _status(live: dict[str, Any]) -> str:
-    workers = f" · {live['workers']} workers" if live.get("workers") else ""
-    medians = "".join(f" · {label} p50 {value:.0f} ms" for label, value in _live_medians(live))
+def live_columns() -> tuple[ProgressColumn, ...]:
+    """The live line: label, a bar of fixed width, the status, the clock (never cut)."""
     return (
-        f"{live.get('users', 0)} users · {live.get('requests', 0)} requests"
-        f" · {live.get('failures', 0)} failed{medians}{workers}"
+        TextColumn("[bold]load[/]"),
+        BarColumn(bar_width=BAR_WIDTH),
+        TextColumn("{task.fields[status]}"),
+        TimeElapsedColumn(),
     )
+
+
+BAR_WIDTH = 16
+STATUS_RESERVED = len("load ") + BAR_WIDTH + len(" ") + len(" 0:00:00") + 2
+"""Columns of the live line that are not the status text: its label, bar, clock and gaps."""
+
+
+def live_status(live: dict[str, Any], room: int) -> str:
+    """The live line's status, dropping its least useful parts until it fits ``room`` columns
+    (at 80 columns the bar and the clock keep their width)."""
+    parts = [
+        f"{live.get('users', 0)} users",
+        f"{live.get('requests', 0)} requests",
+        f"{live.get('failures', 0)} failed",
+        *(f"{label} p50 {value:.0f} ms" for label, value in _live_medians(live)),
+    ]
+    if live.get("workers"):
+        parts.append(f"{live['workers']} workers")
+    while len(parts) > 1 and len(" · ".join(parts)) > room:
+        parts.pop()
+    return " · ".join(parts)[:room]
+
+
+def fit_parts(parts: list[str], width: int, joiner: str = " · ") -> list[str]:
+    """``parts`` joined into as few lines of at most ``width`` columns as they allow."""
+    lines: list[str] = []
+    for part in parts:
+        if lines and len(lines[-1] + joiner + part) <= width:
+            lines[-1] += joiner + part
+        else:
+            lines.append(part)
+    return lines
 
 
 def _figure(value: Any, unit: str = "") -> str:
@@ -126,15 +156,16 @@ def print_summary(directory: Path, out: Console) -> None:
             keys = ("p50", "p90", "p95", "p99", "max")
             table.add_row(name, *(_figure(figures.get(key)) for key in keys))
     out.print(table)
-    out.print(
-        f"requests {_figure(summary['requests'])} · failures {_figure(summary['failures'])}"
-        f" ({summary['error_rate']:.2%}) · {_figure(summary['rps'])} req/s"
-        f" · {_figure(summary['output_tokens_per_s'])} output tokens/s"
-        f" · cost ${summary['cost_usd']:.6f}"
-        f" · {summary.get('interrupted', 0)} in flight at stop (not counted)",
-        highlight=False,
-        soft_wrap=True,
-    )
+    totals = [
+        f"requests {_figure(summary['requests'])}",
+        f"failures {_figure(summary['failures'])} ({summary['error_rate']:.2%})",
+        f"{_figure(summary['rps'])} req/s",
+        f"{_figure(summary['output_tokens_per_s'])} output tokens/s",
+        f"cost ${summary['cost_usd']:.6f}",
+        f"{summary.get('interrupted', 0)} in flight at stop (not counted)",
+    ]
+    for line in fit_parts(totals, out.width):
+        out.print(line, highlight=False, soft_wrap=True)
     workload = _workload_line(summary)
     if workload:
         out.print(workload, highlight=False, soft_wrap=True)

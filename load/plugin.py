@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import re
 import time
 from pathlib import Path
 from typing import Any, Final
@@ -327,7 +328,8 @@ class Collector:
             "arrival_rate": getattr(self.options, "arrival_rate", 0.0),
             "users": getattr(self.options, "num_users", None) or 0,
             "workers": self.workers_seen,
-            "shape": type(environment.shape_class).__name__ if environment.shape_class else "",
+            "scenario": scenario_name(environment.user_classes),
+            "shape": shape_name(environment.shape_class),
             "user_classes": sorted(cls.__name__ for cls in environment.user_classes),
             "locust_requests": stats.num_requests if stats else None,
             "notes": self._notes(),
@@ -357,6 +359,20 @@ class Collector:
             )
             if os.environ.get(CLI_ENV) != "1":  # plain `locust`: no CLI to write the report
                 _write_report(Path(directory), started, stopped)
+
+
+def scenario_name(user_classes: Any) -> str:
+    """The scenario as ``routify-suite load --scenario`` names it: StreamUser -> "stream"."""
+    names = sorted({cls.__name__.removesuffix("User").lower() for cls in user_classes})
+    return ",".join(names)
+
+
+def shape_name(shape: Any) -> str:
+    """The shape as ``--shape`` names it: ConstantArrivalRateShape -> constant-arrival-rate."""
+    if shape is None:
+        return "constant"
+    name = type(shape).__name__.removesuffix("Shape")
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
 
 
 def _write_report(directory: Path, started: float, stopped: float) -> None:

@@ -12,6 +12,7 @@ from routify_suite.load.plots import write_plots
 from routify_suite.load.recorder import MetricsRecorder
 from routify_suite.load.slo import DEFAULT_BUDGET_SOURCE, Bound, apply_gate
 from routify_suite.load.summary import RunInfo, build_summary, write_summary
+from routify_suite.redact import without_credentials
 from routify_suite.report.load_html import render_load_report
 
 REPORT_FILE = "report.html"
@@ -39,11 +40,12 @@ def read_metrics(directory: Path, run: RunInfo) -> RunMetrics:
     merged = RunInfo(
         started=recorded["started"],
         stopped=recorded["stopped"],
-        scenario=run.scenario,
-        shape=run.shape,
+        # Plain `locust` runs have no CLI to say these; the master recorded them.
+        scenario=run.scenario or recorded.get("scenario", ""),
+        shape=run.shape or recorded.get("shape", ""),
         users=run.users or recorded.get("users", 0),
         workers=run.workers or recorded.get("workers", 0),
-        target=run.target,
+        target=run.target or without_credentials(recorded.get("host", "")),
         model=recorded.get("model", run.model),
         client=recorded.get("client", run.client),
         arrival_rate=recorded.get("arrival_rate", run.arrival_rate),

@@ -57,7 +57,12 @@ from routify_suite.load.processes import (
     stop,
 )
 from routify_suite.load.recorder import MetricsRecorder
-from routify_suite.load.report import MetricsFileError, finish_report, read_metrics
+from routify_suite.load.report import (
+    MetricsFileError,
+    finish_report,
+    read_metrics,
+    write_html_report,
+)
 from routify_suite.load.slo import DEFAULT_BUDGET_SOURCE, Bound, SLOError, load_slo
 from routify_suite.load.summary import RunInfo, build_summary, write_summary
 from routify_suite.load.target import TargetError, read_key, read_target
@@ -297,12 +302,13 @@ def search_capacity(
     best = best_step(steps) or max(steps, key=lambda step: step.value)
     summary = dict(best.summary)
     summary["capacity"] = capacity
-    summary["capacity_result"] = result_sentence(capacity, bounds)
+    summary["capacity_result"] = result_sentence(capacity, bounds, options.scenario)
     write_summary(summary, report)
     for picture in report.glob("*.png"):
         picture.unlink()
-    for picture in (report / best.directory).glob("*.png"):
-        shutil.copy(picture, report / picture.name)
+    # report.html of the whole search: the best step's figures and charts, the capacity table.
+    best_run = read_metrics(report / best.directory, RunInfo(0.0, 0.0))
+    write_html_report(summary, best_run.recorder, best_run.run.started, report)
     write_capacity_plots(capacity, report)
     return exit_code(capacity, options.min_capacity)
 

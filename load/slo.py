@@ -141,6 +141,7 @@ def apply_gate(
     summary["slo"] = {
         "passed": not breaches,
         "source": source,
+        "default_budget": source == DEFAULT_BUDGET_SOURCE,
         "checked": [bound.path for bound in bounds],
         "breaches": [breach.as_dict() for breach in breaches],
         # Each bound with the value it was checked against, for the report's SLO table.

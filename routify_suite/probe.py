@@ -37,9 +37,9 @@ def _status_text(response: httpx.Response, code: str, message: str) -> str:
 
 
 def _is_model_error(status: int, code: str, message: str, param: str, model: str) -> bool:
-    if status == 404:
-        return True
-    if status not in (400, 422):
+    """A 400/404/422 that names the model (its param, code or text); a 404 that does not is
+    a missing route, not a missing model."""
+    if status not in (400, 404, 422):
         return False
     named = re.search(rf"(?<![\w.-]){re.escape(model)}(?![\w.-])", message) if model else None
     return param == "model" or "model" in code or named is not None
@@ -81,4 +81,10 @@ def probe(
         return f"the key is rejected ({_status_text(response, code, message)})"
     if _is_model_error(response.status_code, code, message, param, model):
         return f"the model {model!r} is not served ({_status_text(response, code, message)})"
+    if response.status_code in (404, 405):
+        said = _status_text(response, code, message)
+        return (
+            f"no chat completions route at POST {url} ({said}); the base URL is what comes "
+            "before /chat/completions, often ending in /v1"
+        )
     return None

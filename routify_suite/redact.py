@@ -40,6 +40,9 @@ class Redactor:
 
     def __call__(self, text: str) -> str:
         for secret in self._secrets:
-            text = text.replace(secret, mask_key(secret))
+            # Whole tokens only: the key "k" masks "k" and "Bearer k", not the k of "known".
+            edges = rf"(?<![\w-]){re.escape(secret)}(?![\w-])"
+            mask = mask_key(secret)
+            text = re.sub(edges, lambda _match, mask=mask: mask, text)
         text = _BEARER.sub(lambda match: match.group(1) + MASK, text)
         return _ROUTIFY_KEY.sub("rtf_" + MASK, text)

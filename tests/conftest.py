@@ -8,10 +8,12 @@ private state (an exact ledger, a fresh rate-limit bucket) start their own serve
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from routify_suite.server import RunningServer, running_server
+from tests.installed import build_wheel_venv
 
 
 @pytest.fixture(scope="session")
@@ -19,3 +21,9 @@ def reference_server() -> Iterator[RunningServer]:
     """The reference server with the default accounts and no artificial latency."""
     with running_server() as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def wheel_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A venv with this checkout's wheel and its load extra, built once per session."""
+    return build_wheel_venv(tmp_path_factory.mktemp("wheel"))

@@ -69,6 +69,9 @@ def test_capacity_block_and_sentence() -> None:
         "capacity: 20 concurrent streams at itl_ms.p95 <= 125, error_rate <= 0.01,"
         " 200 output tokens/s, goodput 10 req/s"
     )
+    mixed = result_sentence(capacity, SLO, "mixed")  # a quarter of mixed does not stream
+    assert mixed.startswith("capacity: 20 concurrent users at ")
+    assert result_sentence(capacity, SLO, "chat").startswith("capacity: 20 concurrent requests")
     assert exit_code(capacity, None) == 0
     assert exit_code(capacity, 20) == 0
     assert exit_code(capacity, 21) == 1

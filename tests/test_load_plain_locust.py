@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from routify_suite.cli import main
 from routify_suite.load.files import KEY_ENV, REFERENCE_KEY
 from routify_suite.paths import package_dir
 from routify_suite.server import running_server
@@ -19,8 +21,11 @@ LOAD = package_dir("routify_suite.load")
 
 
 def test_plain_locust_creates_its_report_directory_and_exits_0(tmp_path: Path) -> None:
+    """With the README's relative -f paths, after `routify-suite init .` (no checkout)."""
     assert not (tmp_path / "reports").exists()
-    files = f"{LOAD / 'scenarios' / 'stream.py'},{LOAD / 'shapes' / 'step.py'}"
+    with contextlib.chdir(tmp_path):
+        assert main(["init", "."]) == 0
+    files = "load/scenarios/stream.py,load/shapes/step.py"
     with running_server(ttft_ms=20, itl_ms=5) as server:
         done = subprocess.run(
             [
@@ -52,6 +57,8 @@ def test_plain_locust_creates_its_report_directory_and_exits_0(tmp_path: Path) -
     summary = json.loads((report / "summary.json").read_text())
     assert summary["requests"] > 0
     assert summary["failures"] == 0
+    run = summary["run"]
+    assert (run["scenario"], run["shape"], run["target"]) == ("stream", "step", server.base_url)
     assert (report / "report.html").stat().st_size > 0
     assert (report / "itl_histogram.png").stat().st_size > 0
 

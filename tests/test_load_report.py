@@ -122,6 +122,11 @@ def test_without_slo_the_default_error_budget_is_the_gate(
     printed = out.getvalue()
     assert "SLO met" not in printed  # no SLO was checked
     assert "no --slo given; checked only the default error budget" in printed
+    html = (tmp_path / "report.html").read_text()
+    banner = html.split('id="banner"', 1)[1].split("</header>", 1)[0]
+    assert "SLO met" not in banner  # the report says what the terminal says
+    assert "no --slo given; checked only the default error budget" in banner
+    assert ("error budget breached" if code else "error budget met") in banner
     if code:
         assert "error budget breached: error_rate = 0.015, above max 0.01" in printed
     else:

@@ -124,3 +124,7 @@ def test_sweep_reports_capacity_per_step_and_charts(
     for name in ("latency_vs_load.png", "throughput_vs_load.png"):
         assert (report / name).stat().st_size > 0
     assert (report / capacity["steps"][0]["report_dir"] / "summary.json").exists()
+    # The report the run names is there, and shows the search.
+    named = out.replace("\n", " ").split("report: ", 1)[1].split()[0]
+    assert Path(named) == report / "report.html"
+    assert "Highest users that met the SLO" in (report / "report.html").read_text()

@@ -54,6 +54,11 @@ NO_MODEL = (404, {"message": "The model 'm' does not exist", "code": "model_not_
         (403, {"message": "suspended", "code": "account_suspended"}, "the key is rejected (403"),
         (*NO_MODEL, "the model 'm' is not served (404 model_not_found: "),
         (400, {"message": "unknown", "param": "model", "code": None}, "the model 'm' is not"),
+        (
+            404,
+            {"message": "No route for POST /chat/completions"},
+            "no chat completions route at POST http://127.0.0.1:",
+        ),
         (429, {"message": "slow down"}, None),
         (500, {"message": "boom"}, None),
         (400, {"message": "max_tokens too large", "param": "max_tokens"}, None),

@@ -21,3 +21,10 @@ def test_bearer_credentials_and_routify_keys_are_masked_without_being_told() -> 
 def test_mask_key_keeps_only_the_kind() -> None:
     assert mask_key("rtf_secret") == "rtf_***"
     assert mask_key("sk-secret") == "***"
+
+
+def test_a_short_key_is_masked_as_a_whole_token_only() -> None:
+    """The key "k" masks "Bearer k" and "key=k", not the k of "known"."""
+    redact = Redactor(["k"])
+    assert redact("Name or service not known") == "Name or service not known"
+    assert redact("key=k; sent k.") == "key=***; sent ***."

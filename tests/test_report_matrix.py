@@ -171,3 +171,24 @@ def test_report_command_writes_the_matrix(
     assert "stream.done-last" in capsys.readouterr().out
     assert main(["report", str(tmp_path / "one"), "-o", str(output)]) == 0
     assert main(["report", str(tmp_path / "missing"), "-o", str(output)]) == 2
+
+
+def test_terminal_shows_how_runs_differ_when_their_counts_look_alike() -> None:
+    """Six cases pass in both runs' row, but one kind of exchange was not exercised in the
+    second: the cells differ (pass 6 / pass 5 n-e 1) and the row names the kind."""
+    out = io.StringIO()
+    first = _run("local", {str(n): "pass" for n in range(6)})
+    second = _run("vendor", {**{str(n): "pass" for n in range(5)}, "5": "not-exercised"})
+    for run in (first, second):
+        for number, case in enumerate(run.cases):
+            case.row, case.kind = "stream.usage", "tool-call" if number == 5 else "plain"
+    second.target["profile"] = "openai"
+    print_matrix([first, second], out, only_differences=True, width=80)
+    text = out.getvalue()
+    assert "routify" in text
+    assert "openai" in text  # the profile of each run
+    [row] = [line for line in text.splitlines() if line.startswith("stream.usage")]
+    assert "pass 6" in row
+    assert "pass 5 n-e 1" in row
+    assert "tool-call pass/n-e" in row
+    assert max(len(line) for line in text.splitlines()) <= 80

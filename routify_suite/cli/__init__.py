@@ -13,6 +13,7 @@ import click
 
 from routify_suite import __version__
 from routify_suite.cli.conformance import conformance
+from routify_suite.cli.init import init
 from routify_suite.cli.load import load
 from routify_suite.cli.report import report
 from routify_suite.cli.serve import serve
@@ -33,6 +34,7 @@ cli.add_command(serve)
 cli.add_command(conformance)
 cli.add_command(load)
 cli.add_command(report)
+cli.add_command(init)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

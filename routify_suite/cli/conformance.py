@@ -183,7 +183,8 @@ def conformance(
     try:
         with (
             _embedded_or(base_url, embedded) as url,
-            _key_in_environment(api_key) as key_option,
+            # The resolved key (an env:NAME read here), so the plugin never reads env: twice.
+            _key_in_environment(target.keys["valid"] if api_key else None) as key_option,
         ):
             problem = _probe(url or target.base_url, target)
             if problem:
@@ -237,6 +238,9 @@ def _run_pytest(
         f"{options.idle:g}",
         "-p",
         "no:cacheprovider",
+        # The suite has no async tests; pytest-asyncio (when installed) only adds a warning.
+        "-p",
+        "no:asyncio",
         "-q",
         "-o",
         "junit_suite_name=routify-conformance",

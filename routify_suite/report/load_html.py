@@ -50,10 +50,13 @@ def _banner(summary: dict[str, Any]) -> Banner:
     what = f"{requests:,} requests, {summary.get('failures', 0):,} failed"
     if not bounds:
         return Banner("none", "no SLO checked", what)
+    # Without --slo only the default error budget was checked: not an SLO, and said so.
+    name = "error budget" if slo.get("default_budget") else "SLO"
+    scope = f"no --slo given; checked only the {slo.get('source')} · " if name != "SLO" else ""
     if slo.get("passed"):
-        return Banner("pass", "SLO met", f"{len(bounds)} bound(s) held · {what}")
+        return Banner("pass", f"{name} met", f"{scope}{len(bounds)} bound(s) held · {what}")
     messages = "; ".join(b.get("message", b.get("path", "")) for b in slo.get("breaches", []))
-    return Banner("fail", "SLO breached", messages or what)
+    return Banner("fail", f"{name} breached", scope + (messages or what))
 
 
 def _config(run: dict[str, Any]) -> list[tuple[str, str]]:

@@ -41,6 +41,7 @@ def _runs_table(runs: list[RunResult]) -> Table:
     if len(runs) > 1:
         table.add_column("#", justify="right", no_wrap=True)
     table.add_column("target", no_wrap=True, overflow="ellipsis", max_width=28)
+    table.add_column("profile", no_wrap=True)
     table.add_column("verdict", no_wrap=True)
     for verdict in VERDICTS:
         table.add_column(SHORT[verdict], justify="right", no_wrap=True)
@@ -51,6 +52,7 @@ def _runs_table(runs: list[RunResult]) -> Table:
         table.add_row(
             *([str(number)] if len(runs) > 1 else []),
             Text(run.name),
+            Text(_profile(run)),
             Text(view.verdict, style="green" if view.conforms else "red bold"),
             *(Text(str(counts.get(v, 0)), style=COLOURS[v]) for v in VERDICTS),
             f"{run.duration_s:.1f}s",
@@ -58,7 +60,14 @@ def _runs_table(runs: list[RunResult]) -> Table:
     return table
 
 
+def _profile(run: RunResult) -> str:
+    profile = str(run.target.get("profile") or "?")
+    return profile + (" strict" if run.target.get("strict") else "")
+
+
 def _row_cell(run: RunResult, row: str) -> Text:
+    """``fail 1/6`` or ``n-s 2/6`` when some case failed or was tolerated, else the count of
+    each verdict (``pass 5 n-e 1``), so two runs that differ never print alike."""
     verdicts = [verdict_in_row(case, row) for case in run.cases if row in case.rows]
     if not verdicts:
         return Text("—", style="dim")
@@ -68,9 +77,21 @@ def _row_cell(run: RunResult, row: str) -> Text:
                 f"{SHORT[verdict]} {verdicts.count(verdict)}/{len(verdicts)}",
                 style=COLOURS[verdict],
             )
-    if "pass" in verdicts:
-        return Text(f"pass {len(verdicts)}", style="green")
-    return Text("n-e", style="dim")
+    counts = [(v, verdicts.count(v)) for v in VERDICTS if v in verdicts]
+    text = " ".join(f"{SHORT[v]} {n}" for v, n in counts)
+    return Text(text, style="green" if counts[0][0] == "pass" else "dim")
+
+
+def _where(matrix: Matrix, row: str) -> Text:
+    """The kinds of exchange where the runs differ, each with its verdict per run
+    (``tool-call pass/n-e``; ``-`` where a run has no case)."""
+    parts = []
+    for column in matrix.columns:
+        verdicts = [cells.get((row, column)) for cells in matrix.cells]
+        shown = [SHORT[cell.verdict] if cell else "-" for cell in verdicts]
+        if len(set(shown)) > 1:
+            parts.append(f"{column} {'/'.join(shown)}")
+    return Text(", ".join(parts))
 
 
 def _differences(
@@ -89,15 +110,22 @@ def _differences(
     table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
     check_width = max(len(row) for row in rows)
     table.add_column("check", no_wrap=True, width=check_width)
-    # What is left after the check ids and the two-space gaps, shared by the runs.
-    share = max(9, (width - check_width - 2 * len(runs)) // len(runs))
+    several = len(runs) > 1
+    # What is left after the check ids and the gaps, shared by the runs (and, with several
+    # runs, the column naming where they differ).
+    share = max(9, (width - check_width - 2 * len(runs)) // (len(runs) + several))
+    if several:
+        share = min(share, 16)
     for number, run in enumerate(runs, 1):
-        label = run.name if len(runs) == 1 else f"{number} {run.name}"
+        label = run.name if not several else f"{number} {run.name}"
         table.add_column(
             Text(label), no_wrap=True, overflow="ellipsis", justify="right", max_width=share
         )
+    if several:
+        table.add_column("differs in", no_wrap=True, overflow="ellipsis")
     for row in rows:
-        table.add_row(Text(row), *(_row_cell(run, row) for run in runs))
+        where = [_where(matrix, row)] if several else []
+        table.add_row(Text(row), *(_row_cell(run, row) for run in runs), *where)
     return table
 
 

@@ -1,0 +1,42 @@
+"""The suite as a user installs it: the wheel with the load extra in a fresh virtualenv.
+
+Built once per test session (about 20 s: the wheel, a venv, pip install from the index's cache)
+and shared by the tests that run documented commands from an empty directory. ``.ci/run`` builds
+the same venv once for ``.ci/check-install`` and hands it over in ``ROUTIFY_SUITE_WHEEL_VENV``,
+so CI installs the wheel once.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+WHEEL_VENV_VARIABLE = "ROUTIFY_SUITE_WHEEL_VENV"
+
+
+def build_wheel_venv(root: Path) -> Path:
+    """``root/venv`` with the wheel of this checkout installed (``[load]``); its path."""
+    given = os.environ.get(WHEEL_VENV_VARIABLE)
+    if given:
+        return Path(given)
+    dist, venv = root / "dist", root / "venv"
+    quiet = ["--quiet", "--disable-pip-version-check"]
+    pip = [sys.executable, "-m", "pip", "wheel", *quiet, "--no-deps", "--wheel-dir", str(dist)]
+    subprocess.run([*pip, str(REPOSITORY)], check=True, capture_output=True)
+    [wheel] = dist.glob("routify_suite-*.whl")
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    install = [str(venv / "bin" / "pip"), "install", *quiet, f"{wheel}[load]"]
+    subprocess.run(install, check=True, capture_output=True)
+    return venv
+
+
+def wheel_environment(venv: Path, **extra: str) -> dict[str, str]:
+    """The environment of a shell in which the wheel's commands come first on PATH."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("ROUTIFY_")}
+    env.pop("PYTHONPATH", None)
+    env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    env["VIRTUAL_ENV"] = str(venv)
+    return {**env, **extra}
