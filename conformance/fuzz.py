@@ -222,21 +222,24 @@ def shrink(
     started = time.monotonic()
     reached = False
 
-    def probe(value: tuple[str, Any]) -> None:
+    def interesting(value: tuple[str, Any]) -> bool:
         nonlocal reached
         if not reached:  # the run's draws before the failing one: known, not sent again
-            if value != original:
-                return
-            reached = True
-            raise _Reproduced
+            reached = value == original
+            return reached
         if value == result.value:
-            raise _Reproduced
+            return True
         if result.requests >= SHRINK_REQUESTS or time.monotonic() - started > seconds:
             result.complete = False
-            return
+            return False
         result.requests += 1
-        if still_fails(value):
-            result.value = value
+        if not still_fails(value):
+            return False
+        result.value = value
+        return True
+
+    def probe(value: tuple[str, Any]) -> None:
+        if interesting(value):  # one place: Hypothesis tells failures apart by where they rise
             raise _Reproduced
 
     try:
@@ -284,3 +287,20 @@ def replay_cases(path: str) -> list[FuzzCase]:
     if not cases:
         raise ValueError(f"{path}: no failing generated case to replay")
     return cases
+
+
+def kept_items(
+    items: list[Any], is_case: Callable[[Any], bool], generated: Callable[[Any], bool], replay: bool
+) -> list[Any]:
+    """The items a run with generated cases keeps: no generated test without a draw (a replay
+    may have none of a kind), and under ``--replay`` no fixed case."""
+
+    def keep(item: Any) -> bool:
+        if not is_case(item):
+            return True
+        if not generated(item):
+            return not replay
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        return isinstance(params.get("fuzz_case"), FuzzCase)
+
+    return [item for item in items if keep(item)]

@@ -192,8 +192,10 @@ class ConformanceSession:
         self.run: RunResult | None = None
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        if self.fuzz and self.fuzz.replay:  # --replay: the failing generated cases, nothing else
-            kept = [item for item in items if not is_case(item) or _is_generated(item)]
+        if self.fuzz and self.fuzz.active:
+            from routify_suite.conformance.fuzz import kept_items
+
+            kept = kept_items(items, is_case, _is_generated, replay=bool(self.fuzz.replay))
             dropped = [item for item in items if item not in kept]
             if dropped:
                 self.config.hook.pytest_deselected(items=dropped)

@@ -200,7 +200,7 @@ def conversations(draw: st.DrawFn, json_mode: bool) -> list[dict[str, Any]]:
         messages.append({"role": "system", "content": draw(contents())})
     for turn in range(draw(st.integers(0, MAX_MESSAGES // 2))):
         messages.append({"role": "user", "content": draw(contents())})
-        if draw(st.integers(0, 3)) == 0:
+        if _one_in(draw, 4):
             calls = draw(st.lists(function_names(), min_size=1, max_size=2))
             ids = [f"call_{turn}_{number}" for number in range(len(calls))]
             messages.append(
@@ -219,12 +219,23 @@ def conversations(draw: st.DrawFn, json_mode: bool) -> list[dict[str, Any]]:
         else:
             messages.append({"role": "assistant", "content": draw(contents())})
     question = {"role": "user", "content": draw(contents())}
-    if draw(st.integers(0, 4)) == 0:
+    if _one_in(draw, 5):
         question["name"] = draw(PROPERTY_NAMES)
     messages.append(question)
     if json_mode:  # OpenAI: JSON mode needs the word "JSON" in the messages
         messages.append({"role": "user", "content": "Answer as a JSON object."})
     return messages
+
+
+def _one_in(draw: st.DrawFn, chances: int) -> bool:
+    """True about once in ``chances`` draws, False the simpler value a shrink moves towards.
+
+    Hypothesis draws the simplest value of a choice far more often than its share (about 40%
+    of draws in a body this size), so "one in N" is a choice among N whose simplest value is
+    False, taken once or twice.
+    """
+    once = draw(st.integers(0, 2)) != 0
+    return once if chances <= 2 else once and draw(st.integers(0, chances // 2)) != 0
 
 
 def _models(target: Target) -> list[str]:
@@ -238,7 +249,8 @@ def _models(target: Target) -> list[str]:
 @st.composite
 def valid_bodies(draw: st.DrawFn, target: Target) -> Body:
     """A request every conforming server answers 2xx (and the request schema accepts)."""
-    json_mode = draw(st.integers(0, 5)) == 0
+    response_format = draw(st.integers(0, 11))  # 10: JSON mode, 11: "text", else none
+    json_mode = response_format == 10
     body: Body = {
         "model": draw(st.sampled_from(_models(target))),
         "messages": draw(conversations(json_mode)),
@@ -248,22 +260,23 @@ def valid_bodies(draw: st.DrawFn, target: Target) -> Body:
     for name in ("temperature", "top_p"):
         if draw(st.booleans()):
             body[name] = draw(_bounded_number(field(name)))
-    if draw(st.booleans()):
-        body["stream"] = draw(st.booleans())
+    stream = draw(st.integers(0, 2))  # absent, false, true
+    if stream:
+        body["stream"] = stream == 2
         if body["stream"] and draw(st.booleans()):
             body["stream_options"] = {"include_usage": draw(st.booleans())}
-    if draw(st.integers(0, 3)) == 0:
+    if _one_in(draw, 4):
         body["stop"] = draw(stops())
-    if draw(st.integers(0, 3)) == 0:
+    if _one_in(draw, 4):
         listed = draw(tools())
         body["tools"] = listed
         if draw(st.booleans()):
             body["tool_choice"] = draw(tool_choices(listed))
     if json_mode:
         body["response_format"] = {"type": "json_object"}
-    elif draw(st.integers(0, 9)) == 0:
+    elif response_format == 11:
         body["response_format"] = {"type": "text"}
-    if target.strict_routify and draw(st.integers(0, 4)) == 0:
+    if target.strict_routify and _one_in(draw, 5):
         options = field("routify")["properties"]
         body["routify"] = draw(
             st.fixed_dictionaries({}, optional={name: texts() for name in options})
