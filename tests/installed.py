@@ -1,9 +1,9 @@
 """The suite as a user installs it: the wheel with the load extra in a fresh virtualenv.
 
 Built once per test session (about 20 s: the wheel, a venv, pip install from the index's cache)
-and shared by the tests that run documented commands from an empty directory. ``.ci/run`` builds
-the same venv once for ``.ci/check-install`` and hands it over in ``ROUTIFY_SUITE_WHEEL_VENV``,
-so CI installs the wheel once.
+and shared by the tests that run documented commands from an empty directory; this is CI's only
+wheel install (``.ci/check-install`` keeps the strict editable one). ``ROUTIFY_SUITE_WHEEL_VENV``
+names a venv that already has the wheel, to skip the build when iterating locally.
 """
 
 from __future__ import annotations
