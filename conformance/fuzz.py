@@ -287,20 +287,3 @@ def replay_cases(path: str) -> list[FuzzCase]:
     if not cases:
         raise ValueError(f"{path}: no failing generated case to replay")
     return cases
-
-
-def kept_items(
-    items: list[Any], is_case: Callable[[Any], bool], generated: Callable[[Any], bool], replay: bool
-) -> list[Any]:
-    """The items a run with generated cases keeps: no generated test without a draw (a replay
-    may have none of a kind), and under ``--replay`` no fixed case."""
-
-    def keep(item: Any) -> bool:
-        if not is_case(item):
-            return True
-        if not generated(item):
-            return not replay
-        params = getattr(getattr(item, "callspec", None), "params", {})
-        return isinstance(params.get("fuzz_case"), FuzzCase)
-
-    return [item for item in items if keep(item)]

@@ -27,7 +27,7 @@ from routify_suite.conformance.rows import Row
 
 if TYPE_CHECKING:
     from routify_suite.conformance.findings import CaseLog
-    from routify_suite.conformance.fuzz import FuzzSettings
+    from routify_suite.conformance.fuzz_session import FuzzSession
     from routify_suite.report.model import RunResult
     from routify_suite.target import Target
 
@@ -49,6 +49,8 @@ MARKERS = {
 
 CASE_LOG: pytest.StashKey[CaseLog] = pytest.StashKey()
 VERDICTS = ("pass", "fail", "non-strict", "not-exercised", "not-run")
+FINDINGS = ("fail", "non-strict")
+"""Verdicts that come with findings, and so with a reproducer."""
 NOT_RUN = "not run: "
 """Skip reason of a case that --max-time left unstarted (verdict "not-run", exit 1)."""
 PROGRESS_S = 5.0
@@ -79,9 +81,11 @@ def pytest_configure(config: pytest.Config) -> None:
     target = None
     if option(config, "routify_target"):
         target = resolve_target(config)  # a bad file is a usage error now, not 200 failed cases
-    session = ConformanceSession(config)
-    session.fuzz = fuzz_settings(config, target)
-    config.pluginmanager.register(session, "routify-conformance-session")
+    from routify_suite.conformance.fuzz_session import PLUGIN_NAME, FuzzSession
+
+    fuzz = FuzzSession(fuzz_settings(config, target), SUITE_DIR)
+    config.pluginmanager.register(fuzz, PLUGIN_NAME)
+    config.pluginmanager.register(ConformanceSession(config), "routify-conformance-session")
 
 
 def report_dir(config: pytest.Config) -> Path:
@@ -147,13 +151,6 @@ def is_case(item: pytest.Item) -> bool:
     return SUITE_DIR in Path(str(item.path)).resolve().parents
 
 
-FUZZ_MODULE = "test_fuzz.py"
-
-
-def _is_generated(item: pytest.Item) -> bool:
-    return Path(str(item.path)).name == FUZZ_MODULE
-
-
 def case_id(item: pytest.Item) -> str:
     """The case's id in every report: ``conformance/<file>::<test>[<params>]``, the same
     however the suite was started (the CLI, plain pytest, a clone, a wheel), where pytest's
@@ -180,26 +177,11 @@ class ConformanceSession:
         """time.monotonic() reading after which no case starts (--max-time)."""
         self.progress = not _is_terminal()
         self._progress_at = 0.0
-        self.fuzz: FuzzSettings | None = None
         self.run: RunResult | None = None
-
-    def pytest_ignore_collect(self, collection_path: Path) -> bool | None:
-        """The generated cases' module is collected only when the run asks for them."""
-        if collection_path.name == FUZZ_MODULE and collection_path.parent == SUITE_DIR:
-            return None if self.fuzz and self.fuzz.active else True
-        return None
 
         self.run: RunResult | None = None
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        if self.fuzz and self.fuzz.active:
-            from routify_suite.conformance.fuzz import kept_items
-
-            kept = kept_items(items, is_case, _is_generated, replay=bool(self.fuzz.replay))
-            dropped = [item for item in items if item not in kept]
-            if dropped:
-                self.config.hook.pytest_deselected(items=dropped)
-            items[:] = kept
         self.cases = {item.nodeid for item in items if is_case(item)}
         reporter = self.config.pluginmanager.get_plugin("terminalreporter")
         if self.progress and self.cases and reporter is not None:
@@ -227,20 +209,13 @@ class ConformanceSession:
         limit = max_time(self.config)
         if limit is not None:
             self.deadline = time.monotonic() + limit
-        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
-        line = self.fuzz_line()
-        if line and reporter is not None and not hasattr(self.config, "workerinput"):
-            reporter.write_line(line)
+
+    @property
+    def fuzz(self) -> FuzzSession | None:
+        return self.config.pluginmanager.get_plugin("routify-fuzz")
 
     def fuzz_line(self) -> str:
-        """What the run generates, with the seed that draws the same requests again."""
-        fuzz = self.fuzz
-        if fuzz is None or not fuzz.active:
-            return ""
-        if fuzz.replay:
-            return f"conformance: replaying {len(fuzz.replay)} failing generated cases"
-        picked = " (picked; pass --seed to draw the same requests)" if fuzz.picked else ""
-        return f"conformance: --fuzz {fuzz.count} --seed {fuzz.seed}{picked}"
+        return self.fuzz.line() if self.fuzz else ""
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
@@ -296,6 +271,8 @@ class ConformanceSession:
             message = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
             not_run = message.removeprefix("Skipped: ").startswith(NOT_RUN)
             verdict = "not-run" if not_run else "not-exercised"
+        from routify_suite.conformance.reproducer import case_reproducer
+
         redact = self.redact
         if report.when == "call" or not report.passed:
             # junit.xml shows them as <property> of the test case (written at tear-down).
@@ -325,19 +302,10 @@ class ConformanceSession:
             "reconnects": list(log.reconnects) if log else [],
             "markers": sorted({m.name for m in item.iter_markers()} - {"parametrize", "asyncio"}),
             "target": self.describe_target(),
-            "reproducer": self.reproducer(log) if verdict in ("fail", "non-strict") else "",
+            "reproducer": case_reproducer(log, self.target) if verdict in FINDINGS else "",
             "generated": dict(log.generated) if log else {},
         }
         return report
-
-    def reproducer(self, log: CaseLog | None) -> str:
-        """The curl command that sends the failing request again (key: $ROUTIFY_API_KEY)."""
-        exchange = log.reproduced() if log else None
-        if exchange is None or self.target is None:
-            return ""
-        from routify_suite.conformance.reproducer import curl_command
-
-        return curl_command(exchange, self.target.url, self.target)
 
     def describe_target(self) -> dict[str, Any]:
         from routify_suite.redact import without_credentials
@@ -352,9 +320,7 @@ class ConformanceSession:
             "source": target.source,
             "strict": target.strict,
         }
-        if self.fuzz and self.fuzz.count:
-            described["fuzz"] = {"count": self.fuzz.count, "seed": self.fuzz.seed}
-        return described
+        return {**described, **(self.fuzz.described() if self.fuzz else {})}
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         phase = getattr(report, "routify_case", None)

@@ -9,11 +9,14 @@ target's other keys from ``$ROUTIFY_API_KEY_<NAME>`` (e.g. ``$ROUTIFY_API_KEY_SU
 from __future__ import annotations
 
 import shlex
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from routify_suite.conformance.client import build_request
 from routify_suite.conformance.exchange import Exchange
 from routify_suite.target import Target
+
+if TYPE_CHECKING:
+    from routify_suite.conformance.findings import CaseLog
 
 KEY_VARIABLE: Final = "ROUTIFY_API_KEY"
 LEFT_OUT: Final = frozenset({"user-agent", "content-length", "host"})
@@ -65,3 +68,11 @@ def curl_command(exchange: Exchange, url: str, target: Target) -> str:
     if any(secret and secret in command for secret in variables):  # never expected: mask it
         command = target.redactor()(command)
     return command
+
+
+def case_reproducer(log: CaseLog | None, target: Target | None) -> str:
+    """The command that sends a case's failing request again; "" without one."""
+    exchange = log.reproduced() if log else None
+    if exchange is None or target is None:
+        return ""
+    return curl_command(exchange, target.url, target)

@@ -24,6 +24,7 @@ from routify_suite.conformance.exchange import Exchange
 from routify_suite.conformance.exchanges import Exchanges
 from routify_suite.conformance.findings import CaseLog, Finding
 from routify_suite.conformance.fuzz import INVALID, VALID, FuzzCase, ShrinkBudget, shrink
+from routify_suite.conformance.fuzz_session import PLUGIN_NAME
 from routify_suite.conformance.plan import Request, planned
 from routify_suite.target import Target
 
@@ -33,10 +34,9 @@ pytestmark = pytest.mark.fuzz
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "fuzz_case" not in metafunc.fixturenames:
         return
-    session = metafunc.config.pluginmanager.get_plugin("routify-conformance-session")
-    fuzz = getattr(session, "fuzz", None)
+    fuzz = metafunc.config.pluginmanager.get_plugin(PLUGIN_NAME)
     kind = VALID if metafunc.function.__name__ == "test_valid" else INVALID
-    cases = fuzz.cases(kind) if fuzz else []
+    cases = fuzz.settings.cases(kind) if fuzz else []
     metafunc.parametrize("fuzz_case", cases, ids=[str(case.index) for case in cases])
 
 
