@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -166,3 +167,18 @@ def test_fuzz_options_are_checked_and_the_target_file_has_twins(tmp_path: Path) 
     bad.write_text(text.replace("fuzz = 2", "fuzz = -2"), encoding="utf-8")
     with pytest.raises(Exception, match="fuzz"):
         load_target(bad)
+
+
+def test_the_draws_do_not_depend_on_the_modules_loaded() -> None:
+    """A fresh process that loaded little draws what this one (with the whole suite loaded)
+    does: the seed alone decides."""
+    script = (
+        "import json; from routify_suite.target import load_target, LOCAL_TARGET; "
+        "from routify_suite.conformance.fuzz import drawn; "
+        "print(json.dumps([d.value for d in drawn(load_target(LOCAL_TARGET), 'valid', 9, 60)]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
+    here = [list(d.value) for d in drawn(TARGET, VALID, 9, 60)]
+    assert json.loads(done.stdout) == json.loads(json.dumps(here))
