@@ -7,6 +7,10 @@ the deviation's checks failed). Prints the deviation × seed table, the shrunk b
 catch, and the wall time of each run.
 
     python benchmarks/bench_fuzz_deviations.py [--fuzz 200] [--seeds 1,2,3,4,5]
+    python benchmarks/bench_fuzz_deviations.py --variations [--seeds 1,2,3]
+
+``--variations`` runs the generated cases through every legal variation instead (each must
+pass, exit 0) and prints variation × seed exit codes.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from routify_suite.server import running_server
-from tests.mutation.catalogue import GENERATED
+from tests.mutation.catalogue import GENERATED, TOLERATED, VARIATIONS
 from tests.mutation.runner import run_suite
 from tests.mutation.serving import running_proxy
 
@@ -30,8 +34,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fuzz", type=int, default=200)
     parser.add_argument("--seeds", default="1,2,3,4,5")
+    parser.add_argument("--variations", action="store_true")
     args = parser.parse_args()
     seeds = [int(seed) for seed in args.seeds.split(",")]
+    if args.variations:
+        return variations(args.fuzz, seeds)
     rows = []
     with (
         running_server() as server,
@@ -75,6 +82,33 @@ def main() -> int:
         if all(exit_code == 0 and sum(c) * 5 >= 4 * len(c) for _, exit_code, _, c, _, _ in rows)
         else 1
     )
+
+
+def variations(count: int, seeds: list[int]) -> int:
+    """Every legal variation (and the lenient OpenAI-style server) under --fuzz: exit codes."""
+    passed = True
+    print(f"--fuzz {count}, generated cases only; exit code per seed {seeds}", flush=True)
+    with (
+        running_server() as server,
+        running_proxy(server.base_url) as root,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        lenient = [item for item in TOLERATED if item.name == "openai-lenient-server"]
+        for item in (*VARIATIONS, *lenient):
+            codes, failed = [], set()
+            for seed in seeds:
+                run = run_suite(
+                    root,
+                    item,
+                    Path(tmp) / f"{item.name}-{seed}",
+                    options=["--fuzz", str(count), "--seed", str(seed)],
+                    select="fuzz",
+                )
+                codes.append(run.exit_code)
+                failed |= run.failed_checks
+            passed = passed and not any(codes)
+            print(f"{item.name:28} {codes} {sorted(failed) or ''}", flush=True)
+    return 0 if passed else 1
 
 
 if __name__ == "__main__":

@@ -135,23 +135,22 @@ def _check(case: FuzzCase) -> str:
     return "params.accepted" if case.kind == VALID else "params.rejected"
 
 
-@planned(_plan)
-def test_valid(
-    fuzz_case: FuzzCase,
-    target: Target,
-    exchanges: Exchanges,
-    case_log: CaseLog,
-    shrink_budget: ShrinkBudget,
-) -> None:
-    run_generated(fuzz_case, target, exchanges, case_log, shrink_budget)
+def _generated_test(kind: str) -> Any:
+    """``test_valid`` or ``test_invalid``: one case per draw of that kind."""
+
+    @planned(_plan)
+    def test(
+        fuzz_case: FuzzCase,
+        target: Target,
+        exchanges: Exchanges,
+        case_log: CaseLog,
+        shrink_budget: ShrinkBudget,
+    ) -> None:
+        run_generated(fuzz_case, target, exchanges, case_log, shrink_budget)
+
+    test.__name__ = test.__qualname__ = f"test_{kind}"
+    return test
 
 
-@planned(_plan)
-def test_invalid(
-    fuzz_case: FuzzCase,
-    target: Target,
-    exchanges: Exchanges,
-    case_log: CaseLog,
-    shrink_budget: ShrinkBudget,
-) -> None:
-    run_generated(fuzz_case, target, exchanges, case_log, shrink_budget)
+test_valid = _generated_test(VALID)
+test_invalid = _generated_test(INVALID)

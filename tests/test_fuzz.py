@@ -182,3 +182,17 @@ def test_the_draws_do_not_depend_on_the_modules_loaded() -> None:
     )
     here = [list(d.value) for d in drawn(TARGET, VALID, 9, 60)]
     assert json.loads(done.stdout) == json.loads(json.dumps(here))
+
+
+def test_a_fixed_case_failure_carries_its_reproducer(proxy_root: str, tmp_path: Path) -> None:
+    from tests.mutation.catalogue import ALL
+
+    run = run_suite(proxy_root, ALL["temperature-clamped"], tmp_path)
+    failed = [case for case in run.cases if case["verdict"] == "fail"]
+    assert failed, run.output[-2000:]
+    for case in failed:
+        assert case["reproducer"].startswith("curl "), case["id"]
+        assert '"temperature": ' in case["reproducer"]
+        assert '"Authorization: Bearer $ROUTIFY_API_KEY"' in case["reproducer"]
+        assert TARGET.keys["valid"] not in case["reproducer"]
+    assert all(not case["reproducer"] for case in run.cases if case["verdict"] == "pass")
