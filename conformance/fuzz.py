@@ -13,6 +13,7 @@ A shrink is bounded in requests and seconds, per case and per run.
 from __future__ import annotations
 
 import contextlib
+import json
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -22,10 +23,10 @@ from typing import Any, Final
 from routify_suite.target import Target
 
 VALID, INVALID = "valid", "invalid"
-SHRINK_REQUESTS: Final = 40
-"""Requests one failing case may send while it is shrunk."""
-SHRINK_SECONDS: Final = 15.0
-RUN_SHRINK_SECONDS: Final = 60.0
+SHRINK_REQUESTS: Final = 100
+"""Requests one failing case may send while it is shrunk (a candidate tried before is free)."""
+SHRINK_SECONDS: Final = 20.0
+RUN_SHRINK_SECONDS: Final = 90.0
 """All shrinks of a run together; after that, failures are reported as drawn."""
 
 
@@ -97,7 +98,7 @@ class Draw:
     breakage: str = ""
 
 
-_lock = threading.Lock()
+_lock = threading.RLock()
 _drawn: dict[tuple[Any, ...], list[Draw]] = {}
 TOP_UPS: Final = 4
 
@@ -254,6 +255,7 @@ def shrink(
         return result
     started = time.monotonic()
     reached = False
+    tried: dict[str, bool] = {}
 
     def interesting(value: tuple[str, Any]) -> bool:
         nonlocal reached
@@ -262,14 +264,17 @@ def shrink(
             return reached
         if value == result.value:
             return True
+        key = json.dumps(value, sort_keys=True)
+        if key in tried:  # the shrinker proposes the same request more than once
+            return tried[key]
         if result.requests >= SHRINK_REQUESTS or time.monotonic() - started > seconds:
             result.complete = False
             return False
         result.requests += 1
-        if not still_fails(value):
-            return False
-        result.value = value
-        return True
+        tried[key] = fails = still_fails(value)
+        if fails:
+            result.value = value
+        return fails
 
     def probe(value: tuple[str, Any]) -> None:
         if interesting(value):  # one place: Hypothesis tells failures apart by where they rise

@@ -51,11 +51,16 @@ def definition(name: str) -> dict[str, Any]:
 
 
 def _bounded_number(schema: dict[str, Any]) -> st.SearchStrategy[float | int]:
+    """The bounds, whole numbers between them, any float between them, and floats just inside
+    either bound (a tenth of the range), where servers' special cases tend to sit."""
     low, high = schema["minimum"], schema["maximum"]
+    edge = (high - low) / 10
     return st.one_of(
         st.sampled_from([low, high]),
+        st.floats(low, low + edge, exclude_min=True),
+        st.floats(high - edge, high, exclude_max=True),
+        st.floats(low, high),
         st.integers(int(low), int(high)),
-        st.floats(low, high, allow_nan=False, allow_infinity=False),
     )
 
 
@@ -124,36 +129,36 @@ FUNCTION_NAME_ALPHABET: Final = string.ascii_letters + string.digits + "_-"
 PROPERTY_NAMES = st.text(string.ascii_lowercase + "_", min_size=1, max_size=12)
 
 
-@cache
-def parameter_schemas(depth: int = PARAMETER_DEPTH) -> st.SearchStrategy[dict[str, Any]]:
-    """A JSON Schema ``object`` for a tool's arguments, objects nested up to ``depth`` deep."""
-    leaves = st.one_of(
-        st.just({"type": "string"}),
-        st.just({"type": "integer"}),
-        st.just({"type": "number"}),
-        st.just({"type": "boolean"}),
-        st.lists(st.sampled_from(WORDS), min_size=1, max_size=4, unique=True).map(
-            lambda values: {"type": "string", "enum": values}
-        ),
-        st.just({"type": "array", "items": {"type": "string"}}),
-    )
-    values = leaves if depth <= 1 else st.one_of(leaves, parameter_schemas(depth - 1))
-    return st.dictionaries(PROPERTY_NAMES, values, max_size=4).flatmap(_object_of)
+LEAF_SCHEMAS = st.one_of(
+    st.just({"type": "string"}),
+    st.just({"type": "integer"}),
+    st.just({"type": "number"}),
+    st.just({"type": "boolean"}),
+    st.lists(st.sampled_from(WORDS), min_size=1, max_size=4, unique=True).map(
+        lambda values: {"type": "string", "enum": values}
+    ),
+    st.just({"type": "array", "items": {"type": "string"}}),
+)
 
 
-def _object_of(properties: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
-    names = sorted(properties)
-    required = st.lists(st.sampled_from(names), unique=True) if names else st.just([])
-    return st.builds(
-        lambda req, closed: {
-            "type": "object",
-            "properties": properties,
-            **({"required": sorted(req)} if req else {}),
-            **({"additionalProperties": False} if closed else {}),
-        },
-        required,
-        st.booleans(),
+@st.composite
+def parameter_schemas(draw: st.DrawFn, depth: int = PARAMETER_DEPTH) -> dict[str, Any]:
+    """A JSON Schema ``object`` for a tool's arguments; its properties are often objects
+    themselves (nested up to ``depth`` levels), as real tools' are."""
+    properties: dict[str, Any] = {}
+    for _ in range(draw(st.integers(0, 4))):
+        nested = depth > 1 and draw(st.integers(0, 2)) != 0  # False: the simpler value
+        schema = draw(parameter_schemas(depth - 1)) if nested else draw(LEAF_SCHEMAS)
+        properties[draw(PROPERTY_NAMES)] = schema
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    required = (
+        draw(st.lists(st.sampled_from(sorted(properties)), unique=True)) if properties else []
     )
+    if required:
+        schema["required"] = sorted(required)
+    if draw(st.booleans()):
+        schema["additionalProperties"] = False
+    return schema
 
 
 @cache

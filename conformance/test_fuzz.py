@@ -98,8 +98,9 @@ def run_generated(
     """Send (or take the prefetched) draw, judge it, shrink a failure, report the smallest."""
     breaks, body = case.draw(target)
     exchange = exchanges.pool.get(_request(case, body))
+    assert isinstance(exchange, Exchange)
     found = judge(case, breaks, exchange, target)
-    failing = [f for f in found if isinstance(exchange, Exchange) and f.fails(target.strict)]
+    failing = [f for f in found if f.fails(target.strict)]
     record: dict[str, Any] = {
         "kind": case.kind,
         "index": case.index,
@@ -113,7 +114,8 @@ def run_generated(
 
         def still_fails(value: tuple[str, Any]) -> bool:
             again = exchanges.pool.get(_request(case, value[1]))
-            judged = judge(case, value[0], again, target) if isinstance(again, Exchange) else []
+            assert isinstance(again, Exchange)
+            judged = judge(case, value[0], again, target)
             return any(f.check == check and f.fails(target.strict) for f in judged)
 
         shrunk = shrink(case, target, still_fails, budget)

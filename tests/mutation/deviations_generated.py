@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from routify_suite import schemas
 from tests.mutation import transforms as t
 from tests.mutation.deviation import Deviation, Upstream
 
@@ -26,9 +27,12 @@ def _nests_an_object(schema: Any) -> bool:
 
 
 def nested_tool_schema_fails(upstream: Upstream) -> Upstream:
-    """A server whose tool-schema converter crashes on an object inside an object: 500."""
+    """A server whose tool-schema converter, after validation, crashes on an object inside an
+    object: 500 for a valid request."""
     document = upstream.document()
-    tools = document.get("tools") if isinstance(document, dict) else None
+    if not schemas.is_valid(schemas.REQUEST, document):
+        return upstream
+    tools = document.get("tools")
     if not isinstance(tools, list) or not any(
         isinstance(tool, dict)
         and isinstance(tool.get("function"), dict)
