@@ -76,15 +76,18 @@ def texts() -> st.SearchStrategy[str]:
     """Message text: a few words, a long paragraph, or any Unicode."""
     words = st.lists(st.sampled_from(WORDS), min_size=1, max_size=12).map(" ".join)
     unicode = st.text(TEXT_ALPHABET, min_size=1, max_size=80)
-    return st.one_of(words, unicode, st.integers(1, 2**32).map(_long_text))
+    long = st.tuples(st.integers(1, 2**32), st.integers(200, LONG_TEXT)).map(_long_text)
+    return st.one_of(words, unicode, long)
 
 
-def _long_text(number: int) -> str:
-    """A paragraph of up to LONG_TEXT characters picked by ``number`` (one cheap draw)."""
+def _long_text(drawn: tuple[int, int]) -> str:
+    """A paragraph of words picked by a number, cut to a length (two cheap draws a shrink can
+    make smaller, where drawing each word would cost hundreds)."""
     import random
 
+    number, length = drawn
     pick = random.Random(number)
-    return " ".join(pick.choice(WORDS) for _ in range(LONG_TEXT // 4))[:LONG_TEXT]
+    return " ".join(pick.choice(WORDS) for _ in range(length // 3))[:length]
 
 
 WORDS = (
