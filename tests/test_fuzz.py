@@ -155,6 +155,9 @@ def test_a_reproducer_gets_the_same_status_from_the_reference_server(
 
 def test_fuzz_options_are_checked_and_the_target_file_has_twins(tmp_path: Path) -> None:
     assert main(["conformance", "--fuzz", "-1"]) == 2
+    not_results = tmp_path / "results.json"
+    not_results.write_text("{}", encoding="utf-8")
+    assert main(["conformance", "--replay", str(not_results)]) == 2
     target = tmp_path / "t.toml"
     target.write_text(LOCAL_TARGET.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     text = target.read_text(encoding="utf-8").replace(

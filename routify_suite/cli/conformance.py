@@ -166,6 +166,13 @@ def conformance(
         )
     except TargetError as error:
         return _fail(Redactor([api_key or ""])(str(error)))
+    if replay is not None:
+        from routify_suite.conformance.fuzz import replay_cases
+
+        try:
+            replay_cases(str(replay))
+        except ValueError as error:  # one line, before any server starts or request goes
+            return _fail(f"--replay: {error}")
     embedded = target_file is None and base_url is None
     # The embedded server is checked with the local target (its keys), at the server's URL.
     options = RunOptions(
