@@ -98,6 +98,23 @@ def _replays(finding: Finding) -> bool:
     )
 
 
+def server_error_evidence(exchange: Exchange) -> str:
+    """What the official client does with a 5xx answer: it retries it (twice by default) and
+    then raises InternalServerError (or its 502/503 kin), never the BadRequestError of a 400.
+    Replayed with its retries on the recorded answer; empty without the ``openai`` package."""
+    from routify_suite.conformance.replay import available, replay, replayable
+
+    if not (available() and replayable(exchange)):
+        return ""
+    view = replay(exchange, retries=True)
+    raised = view.raised.split(":", 1)[0] or "no exception"
+    return (
+        f"official openai client sent the request {view.attempts} times"
+        f" ({view.attempts - 1} retries), then raised {raised}; a 400 raises BadRequestError"
+        " at once"
+    )
+
+
 def with_client_evidence(findings: Iterable[Finding]) -> list[Finding]:
     """The findings, each SHOULD one with the official client's verdict on its exchange."""
     findings = list(findings)

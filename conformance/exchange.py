@@ -98,6 +98,11 @@ class Exchange:
     """Cache of what the official client made of this exchange (see client_impact.py)."""
     reconnects: int = 0
     """1 when the server had closed the reused connection and the request went again."""
+    in_flight: int = 0
+    """The most other requests the suite had in flight at once while this one was."""
+    failed_among_others: Exchange | None = field(default=None, repr=False, compare=False)
+    """The same request, failed at the transport or stream level while others were in flight;
+    this exchange is its re-sending alone (see pool.py), the one cases judge."""
 
     @property
     def wants_stream(self) -> bool:

@@ -39,6 +39,15 @@ class Exchanges:
         """Let every exchange sent so far finish first: for a case that must run alone."""
         self.pool.drain()
 
+    def failed_among_others(self) -> list[Exchange]:
+        """The exchanges that failed among others and were answered in full alone, reported to
+        the case that asks (their transcripts are the evidence)."""
+        failed = self.pool.cut_by_others()
+        if self.observer:
+            for exchange in failed:
+                self.observer(exchange)
+        return failed
+
     def _deliver(self, exchanges: list[Exchange]) -> None:
         if self.observer:
             for exchange in exchanges:

@@ -147,6 +147,9 @@ class CaseLog:
         """The exchange a failure's reproducer sends; None: the first failing finding's."""
         self.generated: dict[str, Any] = {}
         """What a generated case drew and reports (see conformance/fuzz.py)."""
+        self.resent_alone: list[str] = []
+        """Ids of the exchanges this case used that were sent again alone (see pool.py)."""
+        """Ids of the exchanges this case used that needed a new connection."""
         self.lenient = False
         """True for a Routify-only case in the openai profile: every finding is non-strict."""
         self.strict = strict
@@ -192,6 +195,10 @@ class CaseLog:
     def reconnected(self, identity: str) -> None:
         if identity not in self.reconnects:
             self.reconnects.append(identity)
+
+    def sent_alone(self, identity: str) -> None:
+        if identity not in self.resent_alone:
+            self.resent_alone.append(identity)
 
     def expect(self, findings: Iterable[Finding], checked: Iterable[str] = ()) -> None:
         """Fail the case on a failing finding; report "non-strict" when all are tolerated.

@@ -4,6 +4,10 @@ The bound keeps the suite from loading the target with more than ``--concurrency
 A stream that has sent nothing for a while is not work the target is doing for us, so it
 releases its place: a target that stalls every stream then has all its streams waiting out the
 idle timeout together, and the run costs one idle timeout instead of one per N streams.
+
+A place can also be taken ``alone``: it waits until nothing else is in flight, and nothing else
+starts while it is held (the pool re-sends an exchange that failed among others this way). Each
+lease counts the most other requests that were in flight beside it at any moment.
 """
 
 from __future__ import annotations
@@ -23,12 +27,15 @@ class Lease:
     """Places in the gate for one exchange (or a burst of ``streams`` sent at once), busy until
     every one of its streams has started and been silent long enough."""
 
-    __slots__ = ("expected", "streams", "weight")
+    __slots__ = ("alone", "expected", "others", "streams", "weight")
 
-    def __init__(self, weight: int = 1, streams: int = 1) -> None:
+    def __init__(self, weight: int = 1, streams: int = 1, alone: bool = False) -> None:
         self.weight = weight
         self.expected = streams
+        self.alone = alone
         self.streams: list[StreamCapture] = []
+        self.others = 0
+        """The most requests of other leases in flight at once while this lease was held."""
 
     @property
     def stream(self) -> StreamCapture | None:
@@ -51,6 +58,8 @@ class Gate:
         self.limit = limit
         self.silent_after = silent_after
         self._leases: set[Lease] = set()
+        self._alone = 0
+        """Leases taken alone, held or waiting: while there is one, no other lease starts."""
         self._changed = threading.Condition()
         self._mine = threading.local()
 
@@ -58,18 +67,37 @@ class Gate:
         now = time.perf_counter()
         return sum(lease.weight for lease in self._leases if lease.busy(now, self.silent_after))
 
+    def _admits(self, lease: Lease) -> bool:
+        if lease.alone:
+            return not self._leases
+        return self._alone == 0 and self._busy() + lease.weight <= self.limit
+
+    def _enter(self, lease: Lease) -> None:
+        """Add ``lease``; it and every lease held meet each other's requests."""
+        total = sum(held.expected for held in self._leases)
+        for held in self._leases:
+            held.others = max(held.others, total - held.expected + lease.expected)
+        lease.others = total
+        self._leases.add(lease)
+
     @contextmanager
-    def place(self, burst: int = 1) -> Iterator[Lease]:
+    def place(self, burst: int = 1, alone: bool = False) -> Iterator[Lease]:
         """Hold a place while the block runs (the exchange is sent and read in it).
 
         A ``burst`` of requests sent at once (the concurrency cases) takes half the places
         (rounded up): beside its own requests, the target has at most N/2 others at once.
+        ``alone``: wait until no other lease is held, and keep every other one waiting.
         """
-        lease = Lease(-(-self.limit // 2) if burst > 1 else 1, burst)
+        lease = Lease(-(-self.limit // 2) if burst > 1 else 1, burst, alone)
         with self._changed:
-            while self._busy() + lease.weight > self.limit:
-                self._changed.wait(POLL_S)
-            self._leases.add(lease)
+            self._alone += alone
+            try:
+                while not self._admits(lease):
+                    self._changed.wait(POLL_S)
+            except BaseException:
+                self._alone -= alone
+                raise
+            self._enter(lease)
         self._mine.lease = lease
         try:
             yield lease
@@ -77,6 +105,7 @@ class Gate:
             self._mine.lease = None
             with self._changed:
                 self._leases.discard(lease)
+                self._alone -= alone
                 self._changed.notify_all()
 
     def watch(self, stream: StreamCapture) -> None:

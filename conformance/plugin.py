@@ -300,6 +300,7 @@ class ConformanceSession:
             "checked": list(log.checked) if log else [],
             "exchanges": list(log.exchanges) if log else [],
             "reconnects": list(log.reconnects) if log else [],
+            "resent_alone": list(log.resent_alone) if log else [],
             "markers": sorted({m.name for m in item.iter_markers()} - {"parametrize", "asyncio"}),
             "target": self.describe_target(),
             "reproducer": case_reproducer(log, self.target) if verdict in FINDINGS else "",
@@ -397,13 +398,10 @@ class ConformanceSession:
         terminalreporter.write_sep("-", f"conformance of {name}: {line}")
         if self.fuzz_line():
             terminalreporter.write_line(self.fuzz_line())
-        reconnects = len({r for row in self.rows.values() for r in row.reconnects})
-        if reconnects:
-            from routify_suite.keepalive import REUSED_CONNECTION_NOTE
+        from routify_suite.conformance.results import run_notes
 
-            terminalreporter.write_line(
-                f"note: {REUSED_CONNECTION_NOTE} ({reconnects} requests retried)"
-            )
+        for note in run_notes(self.rows):
+            terminalreporter.write_line(f"note: {note}")
         if self.run is not None:
             from routify_suite.conformance.failure_summary import summary_lines
 

@@ -6,6 +6,13 @@ Every exchange of a run is independent of the others, so the session hands the p
 exchange no plan named is sent when a case asks for it, through the same gate, and kept for the
 next case that asks. A 429 is retried here (see :mod:`~routify_suite.conformance.retry`)
 unless the request is the rate-limit case's own.
+
+A verdict must not depend on what else was in flight. An exchange that fails at the transport or
+stream level (cut, reset, protocol error, idle timeout, no answer in time) while other requests
+were in flight is sent again once, alone (nothing else in flight); the cases judge that lone
+exchange, which keeps the failure among others in ``failed_among_others``. The concurrency case
+``test_requests_in_flight_do_not_cut_each_other`` reports the ones that passed alone, as one
+finding. The parallel groups of the concurrency cases are never re-sent: they judge concurrency.
 """
 
 from __future__ import annotations
@@ -28,6 +35,15 @@ SPARE_THREADS = 32
 """Threads beyond the bound, for streams that fell silent and no longer hold a place."""
 SILENT_AFTER_S = 2.0
 """A stream silent this long stops counting against the bound (at most half the idle timeout)."""
+
+ISOLATED_FAILURES = frozenset(
+    {"stream.cut", "stream.idle-timeout", "transport.protocol", "transport.timeout"}
+)
+"""Failures of the exchange itself that another request in flight can cause."""
+FAILED_ALONE_LIMIT = 3
+"""After this many lone re-sendings that failed with the same check and none that passed, the
+server fails that way alone: later failures of that kind are not re-sent (a bound on time for a
+server that, say, stalls every stream; each lone re-sending waits for everything in flight)."""
 
 Result = Exchange | list[Exchange]
 
@@ -52,6 +68,8 @@ class ExchangePool:
         self._results: dict[str, Future[Result | None]] = {}
         self._lock = threading.Lock()
         self._stopped = threading.Event()
+        self.resent_alone: list[Exchange] = []
+        """Every exchange sent again alone, in order (each carries the failure among others)."""
         self._threads = ThreadPoolExecutor(
             max_workers=concurrency + SPARE_THREADS, thread_name_prefix="routify-exchange"
         )
@@ -143,19 +161,54 @@ class ExchangePool:
         if request.copies > 1:
             with self.gate.place(burst=request.copies):
                 return asyncio.run(self._send_group(request))
+        exchange = self._send_one(request)
+        if not self._isolates(exchange):
+            return exchange
+        lone = self._send_one(request, alone=True)
+        lone.failed_among_others = exchange
+        with self._lock:
+            self.resent_alone.append(lone)
+        return lone
+
+    def _send_one(self, request: Request, alone: bool = False) -> Exchange:
         tries, waited = 0, 0.0
         while True:
-            with self.gate.place():
+            with self.gate.place(alone=alone) as lease:
                 exchange = self.api.post(
                     request.body,
                     key=request.key,
                     headers=dict(request.headers),
                     label=request.label,
                 )
+            exchange.in_flight = lease.others
             wait = None if request.judge_rate_limit else self.retry.delay(exchange, tries, waited)
             if wait is None or self._stopped.wait(wait):
                 return exchange
             tries, waited = tries + 1, waited + wait
+
+    def _isolates(self, exchange: Exchange) -> bool:
+        """Whether ``exchange`` failed in a way other requests in flight may have caused."""
+        if exchange.failure is None or exchange.in_flight == 0 or self._stopped.is_set():
+            return False
+        check = exchange.failure[0]
+        if check not in ISOLATED_FAILURES:
+            return False
+        with self._lock:
+            passed_alone = [
+                lone.failure is None
+                for lone in self.resent_alone
+                if _failed_with(lone.failed_among_others, check)
+            ]
+        return any(passed_alone) or len(passed_alone) < FAILED_ALONE_LIMIT
+
+    def cut_by_others(self) -> list[Exchange]:
+        """The failures among others whose request was answered in full alone."""
+        with self._lock:
+            return [
+                lone.failed_among_others
+                for lone in self.resent_alone
+                if lone.failure is None and lone.failed_among_others is not None
+            ]
 
     async def _send_group(self, request: Request) -> list[Exchange]:
         """``copies`` identical requests at the same moment, each retried on its own 429."""
@@ -173,6 +226,10 @@ class ExchangePool:
                     tries, waited = tries + 1, waited + wait
 
             return list(await asyncio.gather(*(one() for _ in range(request.copies))))
+
+
+def _failed_with(exchange: Exchange | None, check: str) -> bool:
+    return exchange is not None and exchange.failure is not None and exchange.failure[0] == check
 
 
 UNCAPPED_TOKENS = 1024

@@ -285,6 +285,14 @@ _TABLE: Final = (
         f"{_SUITE}.test_params.rejection",
     ),
     Check(
+        "params.server-error",
+        MUST,
+        'Spec, Errors: 500 "Internal error"; a body the server rejects is "400 Invalid request '
+        "body\" — a body the suite sends (valid, invalid by the page, or invalid only by OpenAI's "
+        "contract) is answered 2xx or 400, never 500, 502 or 503",
+        f"{_CHECKS}.errors.server_error_findings",
+    ),
+    Check(
         "params.max-tokens",
         MUST,
         'Spec, Parameters: max_tokens | int | Hard cap on completion (finish_reason "length" '
@@ -332,6 +340,14 @@ _TABLE: Final = (
         SHOULD,
         f"{OPENAI}: every completion has its own id, also under concurrency",
         f"{_SUITE}.test_concurrency.unique_id_findings",
+    ),
+    Check(
+        "concurrency.cut-by-other-requests",
+        MUST,
+        "Spec, Streaming: the stream is not cut off before data: [DONE]; Spec, Request: an HTTP "
+        "answer — whatever else is in flight (each exchange that failed among other requests was "
+        "answered in full when sent again alone)",
+        f"{_SUITE}.test_concurrency.cut_by_others_findings",
     ),
     Check(
         "snapshot.shape",

@@ -20,6 +20,10 @@ REPLAY_BASE_URL = "http://replay.invalid/v1"
 """Never dialled: the mock transport answers every request."""
 HOP_HEADERS = ("content-length", "content-encoding", "transfer-encoding", "connection")
 """The body kept is already decoded and whole, so these no longer describe it."""
+RETRY_WAIT_HEADERS = ("retry-after", "retry-after-ms")
+PROMPT_RETRY = ("retry-after-ms", "1")
+"""Added to an answer that names no wait, when the client's retries are replayed: the client
+then waits 1 ms instead of its backoff (about 1.5 s); whether it retries is still its own call."""
 
 
 @dataclass(slots=True)
@@ -33,6 +37,8 @@ class ClientView:
     tool_calls: list[tuple[str, str]] = field(default_factory=list)
     finish_reason: Any = None
     usage: dict[str, Any] | None = None
+    attempts: int = 0
+    """How many times the client sent the request (1 + its retries)."""
 
 
 def available() -> bool:
@@ -51,10 +57,13 @@ def replayable(exchange: Exchange) -> bool:
     )
 
 
-def _transport(exchange: Exchange) -> httpx.MockTransport:
+def _transport(exchange: Exchange, view: ClientView, retries: bool) -> httpx.MockTransport:
     headers = [(k, v) for k, v in exchange.headers.multi_items() if k.lower() not in HOP_HEADERS]
+    if retries and not any(k.lower() in RETRY_WAIT_HEADERS for k, _ in headers):
+        headers.append(PROMPT_RETRY)
 
     def answer(request: httpx.Request) -> httpx.Response:
+        view.attempts += 1
         return httpx.Response(exchange.status or 0, headers=headers, content=exchange.body)
 
     return httpx.MockTransport(answer)
@@ -108,17 +117,19 @@ def _read_response(completion: Any, view: ClientView) -> None:
     ]
 
 
-def replay(exchange: Exchange) -> ClientView:
-    """What ``openai.OpenAI().chat.completions.create`` returned or raised for these bytes."""
+def replay(exchange: Exchange, retries: bool = False) -> ClientView:
+    """What ``openai.OpenAI().chat.completions.create`` returned or raised for these bytes;
+    with ``retries``, the client keeps its default retries (every attempt gets the same answer)."""
     import openai
 
     request = dict(exchange.request)
     model, messages = request.pop("model"), request.pop("messages")
     stream = request.pop("stream", None) is True
     view = ClientView()
-    with httpx.Client(transport=_transport(exchange)) as http:
+    max_retries = openai.DEFAULT_MAX_RETRIES if retries else 0
+    with httpx.Client(transport=_transport(exchange, view, retries)) as http:
         client = openai.OpenAI(
-            api_key="replay", base_url=REPLAY_BASE_URL, http_client=http, max_retries=0
+            api_key="replay", base_url=REPLAY_BASE_URL, http_client=http, max_retries=max_retries
         )
         try:
             result = client.chat.completions.create(

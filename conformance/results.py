@@ -56,7 +56,6 @@ def build_run(
     described = described or {"name": "?", "base_url": "", "profile": "", "source": ""}
     cases = [case_result(nodeid, row) for nodeid, row in rows.items()]
     exchanges = {exchange["id"]: exchange for row in rows.values() for exchange in row.exchanges}
-    reconnects = len({r for row in rows.values() for r in row.reconnects})
     return RunResult(
         target=dict(described),
         started_at=started,
@@ -66,9 +65,31 @@ def build_run(
         checks=checks_table(),
         columns=column_order({case.kind for case in cases}),
         exchanges=exchanges,
-        reconnects=reconnects,
-        notes=[f"{REUSED_CONNECTION_NOTE} ({reconnects} requests retried)"] if reconnects else [],
+        reconnects=_count(rows, "reconnects"),
+        resent_alone=_count(rows, "resent_alone"),
+        notes=run_notes(rows),
     )
+
+
+def _count(rows: dict[str, Row], kind: str) -> int:
+    """Distinct exchanges listed under ``kind`` (reconnects, resent_alone) in any row."""
+    return len({identity for row in rows.values() for identity in getattr(row, kind)})
+
+
+def run_notes(rows: dict[str, Row]) -> list[str]:
+    """What the server did that is no verdict of a case, for results.json and the terminal."""
+    notes = []
+    reconnects = _count(rows, "reconnects")
+    if reconnects:
+        notes.append(f"{REUSED_CONNECTION_NOTE} ({reconnects} requests retried)")
+    alone = _count(rows, "resent_alone")
+    if alone:
+        notes.append(
+            f"failed {alone} exchanges at the transport or stream level while other requests"
+            " were in flight; each was sent again alone and its case judged on that"
+            " (see concurrency.cut-by-other-requests)"
+        )
+    return notes
 
 
 def write_reports(run: RunResult, directory: Path) -> list[Path]:

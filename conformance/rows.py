@@ -29,6 +29,8 @@ class Row:
     """Exchanges of the case that went again on a new connection (see routify_suite.keepalive)."""
     reproducer: str = ""
     generated: dict[str, Any] = field(default_factory=dict)
+    resent_alone: list[str] = field(default_factory=list)
+    """Exchanges of the case sent again alone after failing among others (see pool.py)."""
 
     def merge(self, phase: dict[str, Any], duration: float) -> None:
         self.duration_s += duration
@@ -43,3 +45,6 @@ class Row:
         self.reconnects += [r for r in phase.get("reconnects", ()) if r not in self.reconnects]
         self.reproducer = phase.get("reproducer") or self.reproducer
         self.generated = phase.get("generated") or self.generated
+        self.resent_alone += [
+            r for r in phase.get("resent_alone", ()) if r not in self.resent_alone
+        ]

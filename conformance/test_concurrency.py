@@ -1,7 +1,9 @@
 """Concurrency: many requests at once, each well-formed, every completion id its own.
 
 Each group of PARALLEL identical requests goes out at the same moment, whatever --concurrency
-says, with nothing else in flight; the two stream cases read the same group.
+says, with nothing else in flight; the two stream cases read the same group. The last case reads
+what the run's own concurrency did: exchanges that failed among other requests in flight and
+were answered in full alone (the cases judged those lone exchanges; see pool.py).
 """
 
 from __future__ import annotations
@@ -47,6 +49,33 @@ def unique_id_findings(exchanges: list[Exchange]) -> list[Finding]:
     return found
 
 
+def cut_by_others_findings(failed: list[Exchange]) -> list[Finding]:
+    """One finding for every exchange that failed among others and passed alone."""
+    if not failed:
+        return []
+    counts = sorted(exchange.in_flight for exchange in failed)
+    others = str(counts[0]) if counts[0] == counts[-1] else f"{counts[0]} to {counts[-1]}"
+    kinds = ", ".join(sorted({exchange.failure[0] for exchange in failed if exchange.failure}))
+    ids = [exchange.request_id or exchange.id for exchange in failed]
+    more = len(ids) - ID_LIMIT
+    shown = ", ".join(ids[:ID_LIMIT]) + (f" and {more} more" if more > 0 else "")
+    got = (
+        f"{len(failed)} exchanges failed ({kinds}) while other requests were in flight, each"
+        " answered in full when sent again alone"
+    )
+    evidence = (
+        f"cut when {others} other requests were in flight; answered in full alone"
+        f" ({len(failed)} exchanges; request ids {shown})"
+    )
+    expected = "every exchange answered in full, whatever else is in flight"
+    check = "concurrency.cut-by-other-requests"
+    return [finding(failed[0], check, expected, got, evidence=evidence)]
+
+
+ID_LIMIT = 12
+"""Request ids quoted in the evidence; the transcripts of the first few are in the report."""
+
+
 def _parallel(target: Target, stream: bool) -> Request:
     body = bodies.body(target, max_tokens=24, stream=stream, messages=[bodies.LONG_ANSWER])
     label = "concurrent-stream" if stream else "concurrent-json"
@@ -87,3 +116,12 @@ def test_parallel_responses_are_well_formed_with_unique_ids(
     group = exchanges.get_all(_parallel(target, False))
     found = _each(all_response_findings, group, target) + unique_id_findings(group)
     case_log.expect(found, checked=["response.*", "concurrency.unique-ids"])
+
+
+@pytest.mark.last
+def test_requests_in_flight_do_not_cut_each_other(exchanges: Exchanges, case_log: CaseLog) -> None:
+    """No exchange of the run failed only because other requests were in flight beside it (at
+    --concurrency 1 only the parallel groups overlap, and those judge themselves: it passes)."""
+    exchanges.alone()
+    failed = exchanges.failed_among_others()
+    case_log.expect(cut_by_others_findings(failed), checked=["concurrency.cut-by-other-requests"])

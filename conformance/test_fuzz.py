@@ -17,7 +17,7 @@ import pytest
 
 from routify_suite.conformance.breakages import breakage_named
 from routify_suite.conformance.checks.common import finding
-from routify_suite.conformance.checks.errors import envelope_findings
+from routify_suite.conformance.checks.errors import envelope_findings, server_error_findings
 from routify_suite.conformance.checks.response import all_response_findings
 from routify_suite.conformance.checks.stream import all_stream_findings
 from routify_suite.conformance.exchange import Exchange
@@ -54,10 +54,12 @@ def shrink_budget() -> ShrinkBudget:
 
 
 def valid_findings(exchange: Exchange, target: Target) -> list[Finding]:
-    """A 200 judged by every check of its kind (response or stream)."""
+    """A 200 judged by every check of its kind (response or stream); a 5xx is
+    params.server-error, any other status params.accepted."""
     if exchange.failure is None and exchange.status != 200:
-        found = [
-            finding(exchange, "params.accepted", "HTTP 200 for a valid request", exchange.summary())
+        expected = "HTTP 200 for a valid request"
+        found = server_error_findings(exchange, expected) or [
+            finding(exchange, "params.accepted", expected, exchange.summary())
         ]
         return found + envelope_findings(exchange)
     if exchange.wants_stream:
@@ -66,9 +68,9 @@ def valid_findings(exchange: Exchange, target: Target) -> list[Finding]:
 
 
 def invalid_findings(breaks: str, exchange: Exchange) -> list[Finding]:
-    """A 400 with the envelope. A 5xx fails whoever forbids the body (clients retry a 5xx);
-    a 2xx or another 4xx fails where the page forbids it, and is non-strict where only OpenAI
-    does (params.rejected-openai)."""
+    """A 400 with the envelope. A 5xx is params.server-error whoever forbids the body; a 2xx
+    or another 4xx fails where the page forbids it (params.rejected) and is non-strict where
+    only OpenAI does (params.rejected-openai)."""
     if exchange.failure is not None:
         return [finding(exchange, exchange.failure[0], "a response", exchange.failure[1])]
     status = exchange.status or 0
@@ -77,8 +79,11 @@ def invalid_findings(breaks: str, exchange: Exchange) -> list[Finding]:
         return found
     breakage = breakage_named(breaks)
     expected = f"HTTP 400 for an invalid body ({breakage.what})"
+    server_error = server_error_findings(exchange, expected)
+    if server_error:
+        return server_error + found
     check = "params.rejected-openai" if breakage.openai_only else "params.rejected"
-    impact = status >= 500 or not breakage.openai_only
+    impact = not breakage.openai_only
     return [finding(exchange, check, expected, exchange.summary(), impact=impact), *found]
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from routify_suite.conformance.bodies import ParameterCase, parameter_cases
 from routify_suite.conformance.checks.common import finding
+from routify_suite.conformance.checks.errors import server_error_findings
 from routify_suite.conformance.checks.response import all_response_findings
 from routify_suite.conformance.exchange import Exchange
 from routify_suite.conformance.exchanges import Exchanges
@@ -50,12 +51,13 @@ def test_accepted(
     exchange = exchanges.get(_request(case, target))
     found = []
     if exchange.failure is None and exchange.status != 200:
-        found.append(
-            finding(exchange, "params.accepted", f"HTTP 200 for {case.set}", exchange.summary())
-        )
+        expected = f"HTTP 200 for {case.set}"
+        found = server_error_findings(exchange, expected) or [
+            finding(exchange, "params.accepted", expected, exchange.summary())
+        ]
     else:
         found.extend(all_response_findings(exchange, target))
-    case_log.expect(found, checked=["params.accepted"])
+    case_log.expect(found, checked=["params.accepted", "params.server-error"])
 
 
 @planned(_plan)
@@ -66,9 +68,8 @@ def test_rejected(
     exchange = exchanges.get(_request(case, target))
     found = rejection(case, exchange)
     # The envelope and content type of the 400 are checked for every non-2xx (ambient).
-    case_log.expect(
-        found, checked=[CHECK_OF[case.openai_only], "error.envelope", "error.content-type"]
-    )
+    checked = [CHECK_OF[case.openai_only], "params.server-error"]
+    case_log.expect(found, checked=[*checked, "error.envelope", "error.content-type"])
 
 
 CHECK_OF = {False: "params.rejected", True: "params.rejected-openai"}
@@ -76,13 +77,17 @@ CHECK_OF = {False: "params.rejected", True: "params.rejected-openai"}
 
 def rejection(case: ParameterCase, exchange: Exchange) -> list[Finding]:
     """HTTP 400 for the invalid body: params.rejected where the page says so, else the SHOULD
-    params.rejected-openai (no client acts on a server accepting more than OpenAI does)."""
+    params.rejected-openai (no client acts on a server accepting more than OpenAI does); a 5xx
+    is params.server-error whichever the body (rejecting it with a 500 is no way to accept it)."""
     if exchange.failure is not None:
         return [finding(exchange, exchange.failure[0], "a response", exchange.failure[1])]
     if exchange.status == 400:
         return []
     what = case.raw if case.raw is not None else case.set or f"without {', '.join(case.unset)}"
     expected = f"HTTP 400 for the invalid body ({what!r})"
+    server_error = server_error_findings(exchange, expected)
+    if server_error:
+        return server_error
     if case.openai_only:
         got = exchange.summary()
         return [finding(exchange, "params.rejected-openai", expected, got, impact=False)]

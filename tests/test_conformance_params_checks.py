@@ -172,3 +172,30 @@ def test_json_mode(mode: int, content: str, ok: bool) -> None:
 def test_auto_model(mode: int, model: str, ok: bool) -> None:
     exchange = _exchanges(_response(model=model), {"model": "routify-auto", "messages": []})[mode]
     assert (params.auto_model_findings(exchange, "routify-auto") == []) is ok
+
+
+@pytest.mark.parametrize(
+    ("status", "raised"),
+    [(500, "InternalServerError"), (502, "InternalServerError"), (503, "InternalServerError")],
+)
+def test_a_5xx_for_a_body_fails_with_what_the_official_client_does(
+    status: int, raised: str
+) -> None:
+    """Whatever the body (here one only OpenAI rejects), a 5xx is a MUST fail, and the client
+    replay shows it retried twice and raised a server error instead of BadRequestError."""
+    pytest.importorskip("openai")
+    from routify_suite.conformance.checks.errors import server_error_findings
+    from routify_suite.conformance.test_params import REJECTED, rejection
+
+    [empty_tools] = [p.values[0] for p in REJECTED if p.values[0].id == "tools-empty"]
+    body = {"model": "m", "messages": [{"role": "user", "content": "hi"}], "tools": []}
+    envelope = {"error": {"message": "1 validation error", "type": "internal_error"}}
+    exchange = json_exchange(envelope, status=status, request=body)
+    [finding] = rejection(empty_tools, exchange)
+    assert finding.check == "params.server-error"
+    assert finding.fails()
+    assert "400 Invalid request body" in finding.rule
+    assert '500 "Internal error"' in finding.rule
+    assert finding.evidence.startswith("official openai client sent the request 3 times")
+    assert raised in finding.evidence
+    assert server_error_findings(json_exchange(envelope, status=400, request=body), "x") == []

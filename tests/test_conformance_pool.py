@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
 from starlette.requests import Request as HTTPRequest
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from routify_suite.conformance.client import ConformanceClient, Timeouts
 from routify_suite.conformance.exchange import Exchange, StreamCapture
@@ -136,3 +138,127 @@ def test_gate_holds_the_bound_until_a_stream_falls_silent() -> None:
         lease.stream = StreamCapture()  # now a stream; silent from here on
         assert entered.wait(5)
     sender.join(5)
+
+
+class CutsWhenOthersInFlight:
+    """A stream that meets another request (in flight when it starts, or arriving within a
+    moment) is cut after its first event; alone, it ends in full. A plain request waits until
+    a stream has started, so the two always meet when sent together."""
+
+    WAIT_S = 1.0
+
+    def __init__(self) -> None:
+        self.in_flight = 0
+        self.arrived = 0
+        self.streams: Counter[str] = Counter()
+
+    async def _until(self, met: Callable[[], bool]) -> bool:
+        deadline = time.monotonic() + self.WAIT_S
+        while time.monotonic() < deadline:
+            if met():
+                return True
+            await asyncio.sleep(0.01)  # polling its own counters, bounded by the deadline
+        return False
+
+    async def chat(self, request: HTTPRequest) -> Response:
+        body = json.loads(await request.body())
+        self.in_flight += 1
+        self.arrived += 1
+        if not body.get("stream"):
+            try:
+                await self._until(lambda: sum(self.streams.values()) > 0)
+                return JSONResponse({"id": "chatcmpl-json", "choices": []})
+            finally:
+                self.in_flight -= 1
+        self.streams[json.dumps(body)] += 1
+        mine = self.arrived
+        cut = self.in_flight > 1 or await self._until(lambda: self.arrived > mine)
+
+        async def events() -> AsyncIterator[bytes]:
+            try:
+                yield b'data: {"id": "chatcmpl-s", "choices": []}\n\n'
+                if cut:
+                    raise RuntimeError("cut by another request")
+                yield b"data: [DONE]\n\n"
+            finally:
+                self.in_flight -= 1
+
+        return StreamingResponse(events(), media_type="text/event-stream")
+
+
+def test_an_exchange_cut_among_others_is_sent_again_alone_and_judged_on_that() -> None:
+    server = CutsWhenOthersInFlight()
+    stream = Request("s", {"stream": True, "n": 1})
+    plain = Request("j", {"n": 2})
+    with serving_chat(server.chat) as url:
+        pool = _pool(url, concurrency=2)
+        try:
+            pool.prefetch([stream, plain])
+            lone = pool.get(stream)
+            assert pool.get(plain).failure is None
+            pool.drain()
+        finally:
+            pool.close()
+            pool.api.close()
+    assert isinstance(lone, Exchange)
+    assert lone.failure is None
+    assert lone.in_flight == 0
+    among = lone.failed_among_others
+    assert among is not None
+    assert among.failure is not None
+    assert among.failure[0] in ("stream.cut", "transport.protocol")
+    assert among.in_flight == 1
+    assert pool.cut_by_others() == [among]
+    assert list(server.streams.values()) == [2]  # once among others, once alone; no more
+
+
+def test_an_exchange_failing_alone_too_keeps_its_failure_and_nothing_is_sent_alone_at_one() -> None:
+    async def always_cut(request: HTTPRequest) -> Response:
+        await request.body()
+
+        async def events() -> AsyncIterator[bytes]:
+            yield b'data: {"id": "chatcmpl-s", "choices": []}\n\n'
+            raise RuntimeError("cut")
+
+        return StreamingResponse(events(), media_type="text/event-stream")
+
+    with serving_chat(always_cut) as url:
+        pool = _pool(url, concurrency=1)
+        try:
+            exchange = pool.get(Request("s", {"stream": True}))
+        finally:
+            pool.close()
+            pool.api.close()
+    assert isinstance(exchange, Exchange)
+    assert exchange.failure is not None
+    assert exchange.failed_among_others is None
+    assert not pool.resent_alone
+
+
+def test_a_lease_alone_waits_for_the_others_and_keeps_new_ones_out() -> None:
+    gate = Gate(limit=4, silent_after=10)
+    alone_in, later_in = threading.Event(), threading.Event()
+    seen: list[int] = []
+
+    def alone() -> None:
+        with gate.place(alone=True) as lease:
+            seen.append(lease.others)
+            alone_in.set()
+            assert not later_in.wait(0.3)  # nothing starts beside a lone lease
+
+    def later() -> None:
+        with gate.place():
+            later_in.set()
+
+    with gate.place() as first:
+        waiter = threading.Thread(target=alone)
+        waiter.start()
+        assert not alone_in.wait(0.3)  # one other lease held: the lone one waits
+        newcomer = threading.Thread(target=later)
+        newcomer.start()
+    assert alone_in.wait(5)
+    waiter.join(5)
+    newcomer.join(5)
+    assert later_in.is_set()
+    assert seen == [0]
+    assert first.others == 0

@@ -3,13 +3,14 @@ legal variation. Each case runs the conformance suite through the deviation prox
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from routify_suite.server import RunningServer
-from tests.mutation.catalogue import DEVIATIONS, TOLERATED, VARIATIONS
+from tests.mutation.catalogue import ALL, DEVIATIONS, TOLERATED, VARIATIONS
 from tests.mutation.deviation import Deviation
 from tests.mutation.matrix import MatrixRow, merge_rows
 from tests.mutation.runner import SuiteRun, run_suite
@@ -113,3 +114,29 @@ def test_tolerated_departure_is_non_strict(
     strict = run_suite(proxy_root, tolerated, tmp_path / "strict", strict=True)
     assert strict.exit_code == 1, f"--strict let {tolerated.name} pass: {strict.verdicts}"
     assert strict.failed_checks & set(tolerated.caught_by), strict.failures()
+
+
+def test_a_server_cutting_streams_on_arrival_changes_only_the_concurrency_verdict(
+    proxy_root: str, tmp_path: Path
+) -> None:
+    """At the default concurrency every stream case is judged as at --concurrency 1: the cut
+    exchanges were sent again alone, and the cuts are one finding of the concurrency case."""
+    item = ALL["cuts-on-arrival"]
+    crowded = run_suite(proxy_root, item, tmp_path / "crowded")
+    alone = run_suite(proxy_root, item, tmp_path / "alone", options=["--concurrency", "1"])
+
+    def verdicts(run: SuiteRun) -> dict[str, str]:
+        return {c["id"]: c["verdict"] for c in run.cases if "concurrency" not in c["markers"]}
+
+    assert verdicts(crowded) == verdicts(alone)
+    assert len(verdicts(alone)) > 10
+    results = json.loads((tmp_path / "crowded" / "results.json").read_text(encoding="utf-8"))
+    assert results["resent_alone"] > 0
+    [case] = [c for c in crowded.cases if "requests_in_flight" in c["id"]]
+    [finding] = case["findings"]
+    assert finding["check"] == "concurrency.cut-by-other-requests"
+    assert finding["verdict"] == "fail"
+    assert "other requests were in flight; answered in full alone" in finding["evidence"]
+    assert f"{results['resent_alone']} exchanges" in finding["evidence"]
+    [quiet] = [c for c in alone.cases if "requests_in_flight" in c["id"]]
+    assert quiet["verdict"] == "pass"

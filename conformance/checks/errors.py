@@ -68,6 +68,24 @@ def error_findings(exchange: Exchange, expected: Collection[int], condition: str
     return found
 
 
+def server_error_findings(exchange: Exchange, expected: str) -> list[Finding]:
+    """A 5xx for a body the suite sent, where a 2xx or a 400 is due: always a fail (the page's
+    500 is an internal error, a rejected body is a 400), with what the official client does."""
+    from routify_suite.conformance.client_impact import server_error_evidence
+
+    if exchange.failure is not None or (exchange.status or 0) < 500:
+        return []
+    return [
+        finding(
+            exchange,
+            "params.server-error",
+            expected,
+            exchange.summary(),
+            evidence=server_error_evidence(exchange),
+        )
+    ]
+
+
 def retry_after_findings(exchange: Exchange) -> list[Finding]:
     """A 429 should say when to retry: absent is non-strict, present must parse."""
     value = exchange.headers.get("retry-after")

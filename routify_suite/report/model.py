@@ -75,6 +75,8 @@ class RunResult:
     """Exchange id -> wire transcript (keys masked), shared by the cases that saw it."""
     reconnects: int = 0
     """Requests sent again because the server had closed the kept-alive connection they reused."""
+    resent_alone: int = 0
+    """Exchanges sent again alone after failing (cut, reset, stall) among other requests."""
     notes: list[str] = field(default_factory=list)
     """Informational notes on the server that are no verdict (e.g. its connection handling)."""
 
@@ -135,6 +137,7 @@ def load_run(path: Path) -> RunResult:
             columns=list(document.get("columns") or []),
             exchanges=dict(document.get("exchanges") or {}),
             reconnects=int(document.get("reconnects", 0)),
+            resent_alone=int(document.get("resent_alone", 0)),
             notes=list(document.get("notes", [])),
         )
     except (KeyError, TypeError, AttributeError) as error:

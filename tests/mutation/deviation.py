@@ -79,6 +79,9 @@ class Deviation:
     framing: Framing = field(default_factory=Framing)
     stall_after: int | None = None
     cut_after: int | None = None
+    cuts_on_arrival: bool = False
+    """Any stream in progress is cut when another request arrives (a server serving one request
+    at a time that interrupts the current one, as llama-cpp-python's does by default)."""
     closes_connections: bool = False
     """The server closes each kept-alive connection after one response (tests/mutation/relay.py),
     crossing the client's next request on it."""

@@ -83,7 +83,7 @@ GENERATED_DEVIATIONS: tuple[Deviation, ...] = (
         "params",
         "500 when a tool's parameters nest an object inside an object",
         "tool",
-        ("params.accepted",),
+        ("params.server-error",),
         request=nested_tool_schema_fails,
     ),
     generated(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from tests.mutation import transforms as t
-from tests.mutation.deviation import Deviation
+from tests.mutation.deviation import Deviation, Reply, Upstream
 from tests.mutation.entries import (
     AUTO,
     JSON_MODE,
@@ -14,6 +16,20 @@ from tests.mutation.entries import (
     TOOLS,
     deviation,
 )
+
+INTERNAL_ERROR = {
+    "error": {"message": "Internal error", "type": "server_error", "param": None, "code": None}
+}
+
+
+def internal_error_for_empty_tools(reply: Reply, upstream: Upstream) -> Reply:
+    """A server whose validation of ``tools: []`` crashes into a 500 (as llama-cpp-python's
+    answers some bodies it rejects)."""
+    document = upstream.document()
+    if isinstance(document, dict) and document.get("tools") == []:
+        return replace(reply, status=500).with_document(INTERNAL_ERROR)
+    return reply
+
 
 PARAM_DEVIATIONS: tuple[Deviation, ...] = (
     deviation(
@@ -95,5 +111,14 @@ PARAM_DEVIATIONS: tuple[Deviation, ...] = (
         AUTO,
         ("params.auto-model",),
         reply=t.on_success(t.model_unresolved),
+    ),
+    deviation(
+        "500-for-empty-tools",
+        "params",
+        "answers 500 to tools: [] (a body only OpenAI rejects; the page's 500 is an internal"
+        " error, a rejected body a 400)",
+        "tools-empty",
+        ("params.server-error",),
+        reply=internal_error_for_empty_tools,
     ),
 )

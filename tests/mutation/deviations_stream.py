@@ -6,6 +6,9 @@ from tests.mutation import transforms as t
 from tests.mutation.deviation import Deviation
 from tests.mutation.entries import SSE_SCHEMA, STREAMS, USAGE_STREAM, deviation
 
+CUT_ON_ARRIVAL = f"({STREAMS}) or requests_in_flight"
+"""The stream cases, and the case that reports what the run's own concurrency did."""
+
 STREAM_DEVIATIONS: tuple[Deviation, ...] = (
     deviation(
         "done-missing",
@@ -166,5 +169,13 @@ STREAM_DEVIATIONS: tuple[Deviation, ...] = (
         USAGE_STREAM,
         ("stream.usage",),
         events=t.on_chunks(t.usage_chunk_sum),
+    ),
+    deviation(
+        "cuts-on-arrival",
+        "sse",
+        "a stream in progress is cut when another request arrives",
+        CUT_ON_ARRIVAL,
+        ("concurrency.cut-by-other-requests",),
+        cuts_on_arrival=True,
     ),
 )

@@ -31,6 +31,10 @@ UPSTREAM_KEEPALIVE_S = 1.0
 where httpx's default equals it and a reuse can meet the server's close (a precaution; the
 retry in :func:`_upstream` is what covers a lost link)."""
 
+PACE_S = 0.01
+"""The pause between the writes of a stream that another request's arrival cuts: the stream is
+then in progress for a while, as a model's would be."""
+
 _HOP_HEADERS = {"host", "content-length", "connection", "transfer-encoding", "accept-encoding"}
 
 
@@ -91,6 +95,9 @@ def create_proxy(upstream_base: str, deviations: Mapping[str, Deviation]) -> Sta
         limits=httpx.Limits(keepalive_expiry=UPSTREAM_KEEPALIVE_S),
     )
 
+    in_progress: dict[str, set[asyncio.Event]] = {}
+    """Per deviation that cuts on arrival: an event for each stream in progress, set to cut it."""
+
     async def handle(request: Request) -> Response:
         deviation = deviations.get(request.path_params["deviation"])
         if deviation is None:
@@ -101,6 +108,15 @@ def create_proxy(upstream_base: str, deviations: Mapping[str, Deviation]) -> Sta
             headers=_forwardable(request.headers),
             body=await request.body(),
         )
+        interrupted = None
+        if deviation.cuts_on_arrival:
+            streams = in_progress.setdefault(deviation.name, set())
+            for other in streams:
+                other.set()
+            document = outgoing.document()
+            if isinstance(document, dict) and document.get("stream") is True:
+                interrupted = asyncio.Event()
+                streams.add(interrupted)
         outgoing = deviation.request(outgoing)
         try:
             upstream = await _upstream(client, outgoing)
@@ -109,7 +125,10 @@ def create_proxy(upstream_base: str, deviations: Mapping[str, Deviation]) -> Sta
         raw = upstream.content
         headers = _forwardable(upstream.headers)
         if upstream.headers.get("content-type", "").startswith("text/event-stream"):
-            return _stream_reply(deviation, upstream.status_code, headers, raw)
+            cut_by = None if interrupted is None else (interrupted, in_progress[deviation.name])
+            return _stream_reply(deviation, upstream.status_code, headers, raw, cut_by)
+        if interrupted is not None:
+            in_progress[deviation.name].discard(interrupted)
         reply = deviation.on_reply(
             Reply(status=upstream.status_code, headers=headers, body=raw),
             outgoing,
@@ -130,8 +149,14 @@ def create_proxy(upstream_base: str, deviations: Mapping[str, Deviation]) -> Sta
 
 
 def _stream_reply(
-    deviation: Deviation, status: int, headers: dict[str, str], raw: bytes
+    deviation: Deviation,
+    status: int,
+    headers: dict[str, str],
+    raw: bytes,
+    cut_by: tuple[asyncio.Event, set[asyncio.Event]] | None = None,
 ) -> Response:
+    """The stream as the deviation bends it; ``cut_by``: an event that cuts it once set, and the
+    set of streams in progress it leaves when it ends."""
     parser = SSEParser()
     events: list[Any] = []
     for event in parser.feed(raw):
@@ -146,13 +171,21 @@ def _stream_reply(
     headers = deviation.stream_headers(headers)
 
     async def body() -> AsyncIterator[bytes]:
-        for number, write in enumerate(writes):
-            if number == deviation.stall_after:
-                await asyncio.sleep(STALL_SECONDS)
-                return
-            if number == deviation.cut_after:
-                raise StreamCut(deviation.name)
-            yield write
+        try:
+            for number, write in enumerate(writes):
+                if number == deviation.stall_after:
+                    await asyncio.sleep(STALL_SECONDS)
+                    return
+                if number == deviation.cut_after:
+                    raise StreamCut(deviation.name)
+                if cut_by is not None:
+                    await asyncio.sleep(PACE_S)
+                    if cut_by[0].is_set():
+                        raise StreamCut(f"{deviation.name}: another request arrived")
+                yield write
+        finally:
+            if cut_by is not None:
+                cut_by[1].discard(cut_by[0])
 
     media_type = headers.pop("content-type", None)
     return StreamingResponse(body(), status_code=status, headers=headers, media_type=media_type)
