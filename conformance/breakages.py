@@ -22,6 +22,7 @@ from routify_suite.conformance.strategies import (
     definition,
     field,
     function_names,
+    strings,
     texts,
     valid_bodies,
 )
@@ -42,17 +43,18 @@ class Breakage:
     """Breaks the routify block: only for targets in the routify profile."""
 
 
+SHORT_TEXT = strings(max_size=6)
 NOT_A_STRING = st.one_of(st.integers(), st.booleans(), st.none(), st.just([]), st.just({"a": 1}))
-NOT_A_NUMBER = st.one_of(st.text(max_size=4), st.booleans(), st.just([0.5]), st.just({}))
+NOT_A_NUMBER = st.one_of(SHORT_TEXT, st.booleans(), st.just([0.5]), st.just({}))
 NOT_AN_INTEGER = st.one_of(
-    st.text(max_size=4).map(lambda text: text or "16"),
+    SHORT_TEXT.map(lambda text: text or "16"),
     st.floats(1.1, 99.9, allow_nan=False),
     st.booleans(),
     st.just([16]),
 )
 NOT_A_BOOLEAN = st.one_of(st.integers(0, 1), st.sampled_from(["true", "yes"]), st.just({}))
-NOT_AN_OBJECT = st.one_of(st.text(max_size=6), st.integers(), st.just([]), st.booleans())
-NOT_AN_ARRAY = st.one_of(st.text(max_size=6), st.integers(), st.just({}), st.booleans())
+NOT_AN_OBJECT = st.one_of(SHORT_TEXT, st.integers(), st.just([]), st.booleans())
+NOT_AN_ARRAY = st.one_of(SHORT_TEXT, st.integers(), st.just({}), st.booleans())
 
 
 def _put(name: str, values: st.SearchStrategy[Any]) -> Change:
@@ -98,15 +100,15 @@ def _with_tools(draw: st.DrawFn, body: Body) -> list[dict[str, Any]]:
 
 def _stop_mixed(draw: st.DrawFn, body: Body) -> None:
     """A stop array with a non-string among strings."""
-    strings = draw(st.lists(st.text(min_size=1, max_size=5), min_size=1, max_size=3))
-    position = draw(st.integers(0, len(strings)))
-    strings.insert(position, draw(st.one_of(st.integers(), st.booleans(), st.none())))
-    body["stop"] = strings
+    sequences = draw(st.lists(strings(min_size=1, max_size=5), min_size=1, max_size=3))
+    position = draw(st.integers(0, len(sequences)))
+    sequences.insert(position, draw(st.one_of(st.integers(), st.booleans(), st.none())))
+    body["stop"] = sequences
 
 
 def _too_many_stops(draw: st.DrawFn, body: Body) -> None:
     most = field("stop")["oneOf"][1]["maxItems"]
-    body["stop"] = draw(st.lists(st.text(min_size=1, max_size=5), min_size=most + 1, max_size=8))
+    body["stop"] = draw(st.lists(strings(min_size=1, max_size=5), min_size=most + 1, max_size=8))
 
 
 def _tool_edit(edit: Callable[[st.DrawFn, dict[str, Any]], None]) -> Change:
@@ -118,7 +120,7 @@ def _tool_edit(edit: Callable[[st.DrawFn, dict[str, Any]], None]) -> Change:
 
 
 def _bad_function_name(draw: st.DrawFn, tool: dict[str, Any]) -> None:
-    long = st.text(st.sampled_from("abc_"), min_size=65, max_size=70)
+    long = strings("abc_", 65, 70)
     tool["function"]["name"] = draw(st.one_of(st.just("get weather!"), st.just(""), long))
 
 

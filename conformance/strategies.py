@@ -64,18 +64,45 @@ def _bounded_number(schema: dict[str, Any]) -> st.SearchStrategy[float | int]:
     )
 
 
-# Letters, digits, punctuation, spaces and the other scripts (no control or surrogate code
-# points: a body must be valid UTF-8, and a control character is not what a person sends).
-TEXT_ALPHABET = st.characters(
-    codec="utf-8", categories=["L", "M", "N", "P", "S", "Zs"], include_characters="\n\t"
+def _span(first: int, last: int) -> str:
+    return "".join(map(chr, range(first, last + 1)))
+
+
+ALPHABET: Final = (
+    _span(0x20, 0x7E)  # printable ASCII
+    + "\n\t\u00a0"
+    + _span(0xC0, 0xFF)  # Latin-1 letters
+    + _span(0x300, 0x36F)  # combining marks
+    + _span(0x391, 0x3C9)  # Greek
+    + _span(0x410, 0x44F)  # Cyrillic
+    + _span(0x5D0, 0x5EA)  # Hebrew (right to left)
+    + _span(0x627, 0x64A)  # Arabic
+    + _span(0x905, 0x939)  # Devanagari
+    + _span(0x3041, 0x3093)  # Hiragana
+    + _span(0x4E00, 0x4E7F)  # CJK ideographs
+    + _span(0xAC00, 0xAC3F)  # Hangul
+    + _span(0x1F600, 0x1F64F)  # emoji (outside the BMP: surrogate pairs in UTF-16)
+    + "\u200b\u200d\u2028\u2029\ufeff"  # zero width space and joiner, separators, BOM
 )
+"""The characters of generated text: many scripts, combining marks, characters beyond the BMP
+and the invisible ones, all valid UTF-8 (no lone surrogates). A fixed string rather than
+Unicode categories, so a seed draws the same text on every Python (whose Unicode tables
+differ) and Hypothesis writes no character cache into the working directory."""
+
+
+def strings(
+    alphabet: str = ALPHABET, min_size: int = 0, max_size: int | None = None
+) -> st.SearchStrategy[str]:
+    """Text of ``alphabet``'s characters. Lists of characters joined, because ``st.text``
+    resolves any alphabet through Hypothesis's Unicode tables (and writes their cache)."""
+    return st.lists(st.sampled_from(alphabet), min_size=min_size, max_size=max_size).map("".join)
 
 
 @cache
 def texts() -> st.SearchStrategy[str]:
     """Message text: a few words, a long paragraph, or any Unicode."""
     words = st.lists(st.sampled_from(WORDS), min_size=1, max_size=12).map(" ".join)
-    unicode = st.text(TEXT_ALPHABET, min_size=1, max_size=80)
+    unicode = strings(min_size=1, max_size=80)
     long = st.tuples(st.integers(1, 2**32), st.integers(200, LONG_TEXT)).map(_long_text)
     return st.one_of(words, unicode, long)
 
@@ -125,11 +152,11 @@ def function_names() -> st.SearchStrategy[str]:
     """Names the schema's pattern admits (a test holds this alphabet to the pattern)."""
     pattern = definition("functionName")["pattern"]
     assert pattern == "^[a-zA-Z0-9_-]{1,64}$", "update function_names() to the new pattern"
-    return st.text(FUNCTION_NAME_ALPHABET, min_size=1, max_size=64)
+    return strings(FUNCTION_NAME_ALPHABET, 1, 64)
 
 
 FUNCTION_NAME_ALPHABET: Final = string.ascii_letters + string.digits + "_-"
-PROPERTY_NAMES = st.text(string.ascii_lowercase + "_", min_size=1, max_size=12)
+PROPERTY_NAMES = strings(string.ascii_lowercase + "_", 1, 12)
 
 
 LEAF_SCHEMAS = st.one_of(
@@ -188,7 +215,7 @@ def tool_choices(listed: list[dict[str, Any]]) -> st.SearchStrategy[Any]:
 def stops() -> st.SearchStrategy[Any]:
     shapes = field("stop")["oneOf"]
     array = shapes[1]
-    sequence = st.text(TEXT_ALPHABET, min_size=1, max_size=8)
+    sequence = strings(min_size=1, max_size=8)
     return st.one_of(
         sequence,
         st.lists(sequence, min_size=array["minItems"], max_size=array["maxItems"]),

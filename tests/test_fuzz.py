@@ -199,3 +199,13 @@ def test_a_fixed_case_failure_carries_its_reproducer(proxy_root: str, tmp_path: 
         assert '"Authorization: Bearer $ROUTIFY_API_KEY"' in case["reproducer"]
         assert TARGET.keys["valid"] not in case["reproducer"]
     assert all(not case["reproducer"] for case in run.cases if case["verdict"] == "pass")
+
+
+def test_a_fuzz_run_leaves_nothing_but_its_reports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No .hypothesis directory (Hypothesis's example database or Unicode cache) in the
+    directory the suite runs in: a CI workspace keeps only the reports."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["conformance", "--fuzz", "3", "--seed", "4", "--", "-k", "fuzz"]) == 0
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["reports"]
