@@ -2,9 +2,10 @@
 
 ``--fuzz N --seed S`` draws N valid and N invalid bodies (see
 :mod:`~routify_suite.conformance.strategies` and :mod:`~routify_suite.conformance.breakages`):
-Hypothesis runs a property over each strategy with ``max_examples=N`` under the seed and keeps
-what it drew, so the same seed, count and target always give the same bodies, in every process
-(pytest-xdist workers included). Shrinking replays that same run: the draws before the failing
+Hypothesis runs a property over the valid strategy with ``max_examples=N`` under the seed, and
+one over each breakage's strategy for its share of the invalid ones, and keeps what they drew,
+so the same seed, count and target always give the same bodies, in every process (pytest-xdist
+workers included). Shrinking replays that same run: the draws before the failing
 body are skipped unsent, the failing one is recognised, and Hypothesis's shrinker then proposes
 smaller bodies, each sent and judged, keeping the smallest that still fails the same check.
 A shrink is bounded in requests and seconds, per case and per run.
