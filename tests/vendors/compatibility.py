@@ -22,7 +22,8 @@ Written by `tox -e vendors` (`tests/vendors/`), which installs each server from 
 registry, starts it on loopback, runs `routify-suite conformance` against it in the `openai`
 profile and stops it. Regenerate it with the same command: the same servers give the same file,
 but for outcomes that depend on timing (a stream that happens to cross a second boundary shows a
-`created` that moves, a non-strict `stream.consistent`).
+`created` that moves, a non-strict `stream.consistent`; how many exchanges a server that cuts
+streams under concurrent load cut).
 
 Each row is a check id that failed or came out non-strict in at least one case: its verdict
 (`fail` if any case failed it), its level where the suite assigns one, how many cases it hit,
@@ -115,6 +116,13 @@ def vendor_section(vendor: VendorResult) -> list[str]:
     results = vendor.results
     failed = sum(1 for case in results.get("cases", []) if case.get("verdict") == "fail")
     lines += [f"Cases: {_counts(results)}. Exit status {results.get('exit_status')}.", ""]
+    alone = results.get("resent_alone", 0)
+    if alone:
+        lines += [
+            f"Exchanges sent again alone after failing while other requests were in flight:"
+            f" {alone} (how many depends on timing; each case was judged on its lone exchange).",
+            "",
+        ]
     rows = check_rows(results)
     if not rows:
         return [*lines, "Every exercised case passed.", ""]

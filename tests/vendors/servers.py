@@ -160,7 +160,44 @@ class LlamaServer:
         return "/health"
 
 
-VENDORS: Final[tuple[Vendor, ...]] = (LiteLLM(), LlamaServer())
+class LlamaCppPython:
+    """llama-cpp-python's own server (``python -m llama_cpp.server``, built from the sdist) on
+    the same tiny model; left at its defaults for concurrency: one request at a time, and a
+    stream in progress interrupted when another request arrives (``interrupt_requests``)."""
+
+    name = "llama-cpp-python server"
+    slug = "llama-cpp-python"
+    model = "tiny-random-llama"
+    key = "sk-routify-vendor-matrix"
+    pytest_args = ()
+    scope = (
+        "The server of the `llama-cpp-python` bindings, compiled from its sdist, serving the"
+        " same tiny random-weight model through the model's own chat template. It serves one"
+        " request at a time and by default cuts a stream in progress when another request"
+        " arrives: the suite sends each exchange cut that way again alone, judges the case on"
+        " that, and reports the cuts once, as `concurrency.cut-by-other-requests`."
+    )
+
+    def version(self) -> str:
+        return f"llama-cpp-python {metadata.version('llama_cpp_python')}"
+
+    def setup(self, work: Path) -> tuple[list[str], dict[str, str], Running]:
+        model = write_tiny_model(work / "tiny-random-llama.gguf")
+        port = free_port()
+        command = [sys.executable, "-m", "llama_cpp.server", "--model", str(model)]
+        command += ["--model_alias", self.model, "--host", "127.0.0.1", "--port", str(port)]
+        command += ["--api_key", self.key]
+        # As llama-server's: two threads, a fixed seed; a small context bounds the tokens of a
+        # request without max_tokens (the server has no default cap of its own).
+        command += ["--n_threads", "2", "--seed", "42", "--n_ctx", "512"]
+        running = Running(f"http://127.0.0.1:{port}/v1", self.key, self.model)
+        return command, {}, running
+
+    def ready_path(self) -> str:
+        return "/openapi.json"  # no key needed; served once the model is loaded
+
+
+VENDORS: Final[tuple[Vendor, ...]] = (LiteLLM(), LlamaServer(), LlamaCppPython())
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
