@@ -42,7 +42,7 @@ def failed_checks(run: RunResult) -> list[FailedCheck]:
         failing = [f for f in case.findings if f.get("verdict", "fail") == "fail"]
         if not failing:  # no finding: the case could not run (suite.error)
             failing = [
-                {"check": c, "rule": case.rule, "got": _first_line(case.message)}
+                {"check": c, "rule": case.rule, "got": _error_line(case.message)}
                 for c in case.failed_checks or ["suite.error"]
             ]
         for finding in failing:
@@ -64,9 +64,11 @@ def failed_checks(run: RunResult) -> list[FailedCheck]:
     return sorted(checks.values(), key=lambda entry: (-len(entry.cases), entry.check))
 
 
-def _first_line(text: str) -> str:
+def _error_line(text: str) -> str:
+    """The exception of a pytest failure text (its last ``E   `` line), else its last line."""
     lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
-    return lines[0] if lines else ""
+    errors = [line.removeprefix("E").strip() for line in lines if line.startswith("E ")]
+    return (errors or lines or [""])[-1]
 
 
 def _field(label: str, text: str, width: int) -> list[str]:

@@ -7,6 +7,7 @@ conftest reads the values, both through this module.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -94,6 +95,8 @@ OPTIONS: tuple[tuple[str, str, str | None, str], ...] = (
 MAX_CONCURRENCY = 64
 MAX_FUZZ = 10_000
 MAX_SEED = 2**32 - 1
+SUITE_DIR = Path(__file__).resolve().parent
+"""The folder of the suite's test modules (routify_suite.conformance)."""
 
 
 def add_options(parser: pytest.Parser) -> None:
@@ -214,3 +217,35 @@ def fuzz_settings(config: pytest.Config, target: Target | None) -> FuzzSettings:
         seed = random.SystemRandom().randrange(1, 1_000_000)
     config.option.routify_fuzz_seed = str(seed)
     return FuzzSettings(count, seed, picked=picked)
+
+
+def report_dir(config: pytest.Config) -> Path:
+    """--routify-report-dir, else reports/conformance under the working directory (as the CLI)."""
+    return Path(option(config, "routify_report_dir") or Path("reports") / "conformance")
+
+
+def runs_the_suite(config: pytest.Config) -> bool:
+    """Whether this run is meant to run the conformance suite (so junit.xml is written): a
+    ``--routify-...`` option on the command line, or an argument naming the suite.
+
+    The plugin is loaded in every project's runs; a run of other tests gets no junit.xml.
+    """
+    args = [str(arg) for arg in config.invocation_params.args]
+    if any(arg.startswith("--routify-") for arg in args):
+        return True
+    for arg in config.args:
+        name = str(arg).split("::")[0]
+        if name.startswith("routify_suite.conformance"):
+            return True
+        path = Path(config.invocation_params.dir, name).resolve()
+        if path == SUITE_DIR or SUITE_DIR in path.parents:
+            return True
+    return False
+
+
+def detail_asked(config: pytest.Config) -> bool:
+    """-v, an explicit -r... or --tb...: the user wants pytest's own per-case detail."""
+    if config.get_verbosity() > 0:
+        return True
+    args = [str(arg) for arg in config.invocation_params.args]
+    return any(arg.startswith(("--tb", "-r")) and not arg.startswith("--r") for arg in args)

@@ -15,12 +15,16 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from routify_suite.conformance.options import (
+    SUITE_DIR,
     add_options,
     concurrency,
+    detail_asked,
     fuzz_settings,
     max_time,
     option,
+    report_dir,
     resolve_target,
+    runs_the_suite,
     seconds,
 )
 from routify_suite.conformance.rows import Row
@@ -31,7 +35,6 @@ if TYPE_CHECKING:
     from routify_suite.report.model import RunResult
     from routify_suite.target import Target
 
-SUITE_DIR = Path(__file__).resolve().parent
 
 MARKERS = {
     "params": "parameters accepted, rejected and honoured",
@@ -86,38 +89,6 @@ def pytest_configure(config: pytest.Config) -> None:
     fuzz = FuzzSession(fuzz_settings(config, target), SUITE_DIR)
     config.pluginmanager.register(fuzz, PLUGIN_NAME)
     config.pluginmanager.register(ConformanceSession(config), "routify-conformance-session")
-
-
-def report_dir(config: pytest.Config) -> Path:
-    """--routify-report-dir, else reports/conformance under the working directory (as the CLI)."""
-    return Path(option(config, "routify_report_dir") or Path("reports") / "conformance")
-
-
-def runs_the_suite(config: pytest.Config) -> bool:
-    """Whether this run is meant to run the conformance suite (so junit.xml is written): a
-    ``--routify-...`` option on the command line, or an argument naming the suite.
-
-    The plugin is loaded in every project's runs; a run of other tests gets no junit.xml.
-    """
-    args = [str(arg) for arg in config.invocation_params.args]
-    if any(arg.startswith("--routify-") for arg in args):
-        return True
-    for arg in config.args:
-        name = str(arg).split("::")[0]
-        if name.startswith("routify_suite.conformance"):
-            return True
-        path = Path(config.invocation_params.dir, name).resolve()
-        if path == SUITE_DIR or SUITE_DIR in path.parents:
-            return True
-    return False
-
-
-def detail_asked(config: pytest.Config) -> bool:
-    """-v, an explicit -r... or --tb...: the user wants pytest's own per-case detail."""
-    if config.get_verbosity() > 0:
-        return True
-    args = [str(arg) for arg in config.invocation_params.args]
-    return any(arg.startswith(("--tb", "-r")) and not arg.startswith("--r") for arg in args)
 
 
 def probe_target(config: pytest.Config) -> str | None:
@@ -178,11 +149,12 @@ class ConformanceSession:
         self.progress = not _is_terminal()
         self._progress_at = 0.0
         self.run: RunResult | None = None
-
-        self.run: RunResult | None = None
+        self.only_cases = False
+        """Every collected item is a case of the suite (no other project's tests in the run)."""
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         self.cases = {item.nodeid for item in items if is_case(item)}
+        self.only_cases = bool(self.cases) and len(self.cases) == len(items)
         reporter = self.config.pluginmanager.get_plugin("terminalreporter")
         if self.progress and self.cases and reporter is not None:
             # No letter per case between progress lines, so no file name per file either:
@@ -362,24 +334,16 @@ class ConformanceSession:
         self.run = build_run(self.rows, self.described, self.started, exitstatus)
         write_reports(self.run, report_dir(self.config))
 
-    def concise(self, session_items: int) -> bool:
-        """pytest's per-case failure sections and -ra lines give way to the check summary: when
-        every collected item is a case and no -v, -r or --tb asks for pytest's detail."""
-        return (
-            bool(self.cases) and session_items == len(self.cases) and not detail_asked(self.config)
-        )
-
     @pytest.hookimpl(wrapper=True, tryfirst=True)
     def pytest_terminal_summary(self, terminalreporter: Any) -> Any:
-        """Outermost: turns pytest's failure sections and short summary off around it."""
-        session = getattr(terminalreporter, "_session", None)
-        items = len(getattr(session, "items", ()) or ())
-        if not self.rows or not self.concise(items):
+        """Outermost: pytest's per-case failure sections and -ra lines give way to the check
+        summary, when every collected item is a case and no -v, -r or --tb asks for them."""
+        if not self.rows or not self.only_cases or detail_asked(self.config):
             result = yield
         else:
             option = self.config.option
             tbstyle, reportchars = option.tbstyle, terminalreporter.reportchars
-            option.tbstyle, terminalreporter.reportchars = "no", ""
+            option.tbstyle, terminalreporter.reportchars = "no", "w" if "w" in reportchars else ""
             try:
                 result = yield
             finally:

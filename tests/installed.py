@@ -9,12 +9,14 @@ names a venv that already has the wheel, to skip the build when iterating locall
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 WHEEL_VENV_VARIABLE = "ROUTIFY_SUITE_WHEEL_VENV"
+NOT_SOURCE = (".git", ".venv*", ".tox", "build", "dist", "reports", "*.egg-info", "__pycache__")
 
 
 def build_wheel_venv(root: Path) -> Path:
@@ -22,10 +24,13 @@ def build_wheel_venv(root: Path) -> Path:
     given = os.environ.get(WHEEL_VENV_VARIABLE)
     if given:
         return Path(given)
-    dist, venv = root / "dist", root / "venv"
+    dist, venv, source = root / "dist", root / "venv", root / "source"
+    # Built from a copy: setuptools builds in the source tree, and a build/ left there would
+    # both litter the checkout and carry stale modules into the next wheel.
+    shutil.copytree(REPOSITORY, source, ignore=shutil.ignore_patterns(*NOT_SOURCE))
     quiet = ["--quiet", "--disable-pip-version-check"]
     pip = [sys.executable, "-m", "pip", "wheel", *quiet, "--no-deps", "--wheel-dir", str(dist)]
-    subprocess.run([*pip, str(REPOSITORY)], check=True, capture_output=True)
+    subprocess.run([*pip, str(source)], check=True, capture_output=True)
     [wheel] = dist.glob("routify_suite-*.whl")
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     install = [str(venv / "bin" / "pip"), "install", *quiet, f"{wheel}[load]"]

@@ -112,3 +112,12 @@ def test_the_first_cases_reproducer_is_printed_wrapped_and_still_runs_as_one_com
 def test_wrap_keeps_short_commands_as_they_are() -> None:
     assert wrap_shell("curl -sS http://x/v1") == ["curl -sS http://x/v1"]
     assert "reproduce" not in "\n".join(summary_lines(_run_with("")))
+
+
+def test_a_case_that_could_not_run_is_a_suite_error_block_naming_the_exception() -> None:
+    message = "conftest.py:40: in target\n    raise RuntimeError\nE   RuntimeError: boom"
+    case = CaseResult(id="conformance/test_x.py::test_y", verdict="fail", message=message)
+    run = RunResult(target={}, started_at=0, duration_s=1, exit_status=1, cases=[case])
+    lines = summary_lines(run)
+    assert lines[0] == "FAILED suite.error: 1 case"
+    assert "  got: RuntimeError: boom" in lines

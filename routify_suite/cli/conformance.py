@@ -156,6 +156,7 @@ def conformance(
     Without --target and --base-url it checks the embedded reference server with
     fixtures/targets/local.toml; --base-url without --target needs --api-key and --model.
     Exit 0: conforms; 1: a case failed or was not run; 2: usage or configuration.
+    A failing run prints one block per failing check id; -- -v or -- -rA adds pytest's detail.
     """
     from routify_suite.conformance.plugin import PROBED_VARIABLE
     from routify_suite.target import LOCAL_TARGET, TargetError, resolve_target
@@ -245,9 +246,6 @@ def _run_pytest(
         f"{options.idle:g}",
         "-p",
         "no:cacheprovider",
-        # The suite has no async tests; pytest-asyncio (when installed) only adds a warning.
-        "-p",
-        "no:asyncio",
         "-q",
         "-o",
         "junit_suite_name=routify-conformance",
