@@ -22,7 +22,7 @@ from routify_suite.conformance.checks.response import all_response_findings
 from routify_suite.conformance.checks.stream import all_stream_findings
 from routify_suite.conformance.exchange import Exchange
 from routify_suite.conformance.exchanges import Exchanges
-from routify_suite.conformance.findings import CaseLog, Finding
+from routify_suite.conformance.findings import CaseLog, Finding, not_exercised
 from routify_suite.conformance.fuzz import INVALID, VALID, FuzzCase, ShrinkBudget, shrink
 from routify_suite.conformance.fuzz_session import PLUGIN_NAME
 from routify_suite.conformance.plan import Request, planned
@@ -67,6 +67,24 @@ def valid_findings(exchange: Exchange, target: Target) -> list[Finding]:
     return all_response_findings(exchange, target)
 
 
+CONTEXT_WORDS = ("context length", "context size", "context window")
+
+
+def over_context(exchange: Exchange) -> bool:
+    """A 400 that says the request exceeds the model's context window (OpenAI's code
+    ``context_length_exceeded``; llama.cpp's ``exceed_context_size_error``...): a limit of the
+    model, not a deviation, so a generated request too long for it is not judged."""
+    if exchange.status != 400:
+        return False
+    ok, document = exchange.document
+    error = document.get("error") if ok and isinstance(document, dict) else None
+    if not isinstance(error, dict):
+        return False
+    said = " ".join(str(error.get(name, "")) for name in ("code", "type", "message"))
+    said = said.lower().replace("_", " ")
+    return any(word in said for word in CONTEXT_WORDS)
+
+
 def invalid_findings(breaks: str, exchange: Exchange) -> list[Finding]:
     """A 400 with the envelope. A 5xx is params.server-error whoever forbids the body; a 2xx
     or another 4xx fails where the page forbids it (params.rejected) and is non-strict where
@@ -104,6 +122,9 @@ def run_generated(
     breaks, body = case.draw(target)
     exchange = exchanges.pool.get(_request(case, body))
     assert isinstance(exchange, Exchange)
+    if case.kind == VALID and over_context(exchange):
+        exchanges.get(_request(case, body))  # its transcript, for the report
+        not_exercised(f"the request exceeds the model's context window ({exchange.summary()})")
     found = judge(case, breaks, exchange, target)
     failing = [f for f in found if f.fails(target.strict)]
     record: dict[str, Any] = {
@@ -120,6 +141,8 @@ def run_generated(
         def still_fails(value: tuple[str, Any]) -> bool:
             again = exchanges.pool.get(_request(case, value[1]))
             assert isinstance(again, Exchange)
+            if case.kind == VALID and over_context(again):
+                return False
             judged = judge(case, value[0], again, target)
             return any(f.check == check and f.fails(target.strict) for f in judged)
 
