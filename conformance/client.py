@@ -330,7 +330,7 @@ def log_observer(log_of: Callable[[], CaseLog | None], target: Target | None = N
             log.reconnected(exchange.id)
         if exchange.failed_among_others is not None:
             log.sent_alone(exchange.id)
-        log.record(transcript(exchange, url, redact))
+        log.record(transcript(exchange, url, redact), exchange)
         if exchange.status is not None and not 200 <= exchange.status < 300:
             log.ambient.extend(envelope_findings(exchange))
 

@@ -36,6 +36,8 @@ OTHER_TESTS: Final = {
     "test_rate_limit": ("429 rate limit", "error.status"),
     "test_accepted": ("valid params", "params.accepted"),
     "test_rejected": ("invalid params", "params.rejected"),
+    "test_valid": ("generated valid", "params.accepted"),
+    "test_invalid": ("generated invalid", "params.rejected"),
     "test_parallel_streams_are_well_formed": ("concurrent", "stream.chunk-schema"),
     "test_parallel_streams_have_unique_ids": ("concurrent", "concurrency.unique-ids"),
     "test_parallel_responses_are_well_formed_with_unique_ids": (
@@ -59,6 +61,8 @@ ORDER: Final = (
     "stop",
     "valid params",
     "invalid params",
+    "generated valid",
+    "generated invalid",
     *(name for _, name in ERROR_COLUMNS),
     "429 rate limit",
     "concurrent",

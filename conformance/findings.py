@@ -141,6 +141,12 @@ class CaseLog:
         """Wire transcripts (keys masked) of the exchanges the case saw, for the report."""
         self.reconnects: list[str] = []
         """Ids of the exchanges this case used that needed a new connection."""
+        self.sent: list[Exchange] = []
+        """The exchanges themselves (the first few), for the failure's reproducer."""
+        self.reproduce: Exchange | None = None
+        """The exchange a failure's reproducer sends; None: the first failing finding's."""
+        self.generated: dict[str, Any] = {}
+        """What a generated case drew and reports (see conformance/fuzz.py)."""
         self.resent_alone: list[str] = []
         """Ids of the exchanges this case used that were sent again alone (see pool.py)."""
         """Ids of the exchanges this case used that needed a new connection."""
@@ -155,12 +161,25 @@ class CaseLog:
         if request_id and request_id not in self.request_ids:
             self.request_ids.append(request_id)
 
-    def record(self, transcript: dict[str, Any]) -> None:
+    def record(self, transcript: dict[str, Any], exchange: Exchange | None = None) -> None:
         """Keep an exchange's transcript (the first few of a case that sends many)."""
         if len(self.exchanges) < TRANSCRIPTS_PER_CASE and all(
             seen["id"] != transcript["id"] for seen in self.exchanges
         ):
             self.exchanges.append(transcript)
+            if exchange is not None:
+                self.sent.append(exchange)
+
+    def reproduced(self) -> Exchange | None:
+        """The exchange that shows the case's failure: the chosen one, else the first failing
+        finding's, else the first the case saw."""
+        if self.reproduce is not None:
+            return self.reproduce
+        for found in self.findings:
+            if found.exchange is not None and found.fails(self.strict):
+                return found.exchange
+        about = [f.exchange for f in self.findings if f.exchange is not None]
+        return about[0] if about else (self.sent[0] if self.sent else None)
 
     def fails(self) -> bool:
         return any(finding.fails(self.strict) for finding in self.findings)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
+    from routify_suite.conformance.fuzz import FuzzSettings
     from routify_suite.target import Target
 
 # (flag, dest/ini name, default, help); each option has an ini twin of the same name.
@@ -63,6 +64,27 @@ OPTIONS: tuple[tuple[str, str, str | None, str], ...] = (
         "seconds for the whole run; cases not started by then are reported not run",
     ),
     (
+        "--routify-fuzz",
+        "routify_fuzz",
+        None,
+        "add N generated valid and N generated invalid requests as cases (default: the "
+        "target's fuzz, else 0)",
+    ),
+    (
+        "--routify-fuzz-seed",
+        "routify_fuzz_seed",
+        None,
+        "seed of the generated requests (default: the target's fuzz_seed, else one is picked "
+        "and printed)",
+    ),
+    (
+        "--routify-replay",
+        "routify_replay",
+        None,
+        "results.json of an earlier run: run only its failing generated cases, with the "
+        "bodies it reported",
+    ),
+    (
         "--routify-report-dir",
         "routify_report_dir",
         None,
@@ -71,6 +93,8 @@ OPTIONS: tuple[tuple[str, str, str | None, str], ...] = (
 )
 
 MAX_CONCURRENCY = 64
+MAX_FUZZ = 10_000
+MAX_SEED = 2**32 - 1
 SUITE_DIR = Path(__file__).resolve().parent
 """The folder of the suite's test modules (routify_suite.conformance)."""
 
@@ -153,6 +177,46 @@ def resolve_target(config: pytest.Config, base_url: str | None = None) -> Target
         )
     except TargetError as error:
         raise pytest.UsageError(str(error)) from None
+
+
+def _whole_number(config: pytest.Config, dest: str, low: int, high: int) -> int | None:
+    raw = option(config, dest)
+    if raw is None:
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        value = low - 1
+    if not low <= value <= high:
+        flag = "--" + dest.replace("_", "-")
+        raise pytest.UsageError(f"{flag}: {raw!r} is not a whole number from {low} to {high}")
+    return value
+
+
+def fuzz_settings(config: pytest.Config, target: Target | None) -> FuzzSettings:
+    """How many generated requests of each kind, under which seed (picked here when none is
+    given, and written back to the options so pytest-xdist workers draw the same bodies)."""
+    import random
+
+    from routify_suite.conformance.fuzz import FuzzSettings, replay_cases
+
+    replay = option(config, "routify_replay")
+    if replay:
+        try:
+            return FuzzSettings(0, 0, replay=tuple(replay_cases(replay)))
+        except ValueError as error:
+            raise pytest.UsageError(f"--routify-replay: {error}") from None
+    count = _whole_number(config, "routify_fuzz", 0, MAX_FUZZ)
+    seed = _whole_number(config, "routify_fuzz_seed", 0, MAX_SEED)
+    if count is None:
+        count = target.fuzz if target else 0
+    if seed is None and target is not None:
+        seed = target.fuzz_seed
+    picked = seed is None
+    if seed is None:
+        seed = random.SystemRandom().randrange(1, 1_000_000)
+    config.option.routify_fuzz_seed = str(seed)
+    return FuzzSettings(count, seed, picked=picked)
 
 
 def report_dir(config: pytest.Config) -> Path:

@@ -20,6 +20,7 @@ from routify_suite.conformance.options import (
     add_options,
     concurrency,
     detail_asked,
+    fuzz_settings,
     max_time,
     option,
     report_dir,
@@ -31,6 +32,7 @@ from routify_suite.conformance.rows import Row
 
 if TYPE_CHECKING:
     from routify_suite.conformance.findings import CaseLog
+    from routify_suite.conformance.fuzz_session import FuzzSession
     from routify_suite.report.model import RunResult
     from routify_suite.target import Target
 
@@ -45,11 +47,14 @@ MARKERS = {
     "concurrency": "many requests at once",
     "snapshot": "normalized response shapes compared with recorded ones",
     "routify_only": "a Routify extension: non-strict in the openai profile",
+    "fuzz": "generated requests (--fuzz N): valid ones answered 2xx, invalid ones 400",
     "last": "runs after every other case (it may exhaust a rate limit)",
 }
 
 CASE_LOG: pytest.StashKey[CaseLog] = pytest.StashKey()
 VERDICTS = ("pass", "fail", "non-strict", "not-exercised", "not-run")
+FINDINGS = ("fail", "non-strict")
+"""Verdicts that come with findings, and so with a reproducer."""
 NOT_RUN = "not run: "
 """Skip reason of a case that --max-time left unstarted (verdict "not-run", exit 1)."""
 PROGRESS_S = 5.0
@@ -77,8 +82,13 @@ def pytest_configure(config: pytest.Config) -> None:
         seconds(config, dest)
     concurrency(config)
     max_time(config)
+    target = None
     if option(config, "routify_target"):
-        resolve_target(config)  # a bad file is a usage error now, not 200 failed cases later
+        target = resolve_target(config)  # a bad file is a usage error now, not 200 failed cases
+    from routify_suite.conformance.fuzz_session import PLUGIN_NAME, FuzzSession
+
+    fuzz = FuzzSession(fuzz_settings(config, target), SUITE_DIR)
+    config.pluginmanager.register(fuzz, PLUGIN_NAME)
     config.pluginmanager.register(ConformanceSession(config), "routify-conformance-session")
 
 
@@ -173,6 +183,13 @@ class ConformanceSession:
         if limit is not None:
             self.deadline = time.monotonic() + limit
 
+    @property
+    def fuzz(self) -> FuzzSession | None:
+        return self.config.pluginmanager.get_plugin("routify-fuzz")
+
+    def fuzz_line(self) -> str:
+        return self.fuzz.line() if self.fuzz else ""
+
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         import time
@@ -227,6 +244,8 @@ class ConformanceSession:
             message = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
             not_run = message.removeprefix("Skipped: ").startswith(NOT_RUN)
             verdict = "not-run" if not_run else "not-exercised"
+        from routify_suite.conformance.reproducer import case_reproducer
+
         redact = self.redact
         if report.when == "call" or not report.passed:
             # junit.xml shows them as <property> of the test case (written at tear-down).
@@ -257,6 +276,8 @@ class ConformanceSession:
             "resent_alone": list(log.resent_alone) if log else [],
             "markers": sorted({m.name for m in item.iter_markers()} - {"parametrize", "asyncio"}),
             "target": self.describe_target(),
+            "reproducer": case_reproducer(log, self.target) if verdict in FINDINGS else "",
+            "generated": dict(log.generated) if log else {},
         }
         return report
 
@@ -266,13 +287,14 @@ class ConformanceSession:
         target = self.target
         if target is None:
             return {}
-        return {
+        described = {
             "name": target.name,
             "base_url": self.redact(without_credentials(target.base_url)),
             "profile": target.profile,
             "source": target.source,
             "strict": target.strict,
         }
+        return {**described, **(self.fuzz.described() if self.fuzz else {})}
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         phase = getattr(report, "routify_case", None)
@@ -339,6 +361,8 @@ class ConformanceSession:
         line = ", ".join(f"{count} {verdict}" for verdict, count in counts.items())
         name = self.described.get("name", "?")
         terminalreporter.write_sep("-", f"conformance of {name}: {line}")
+        if self.fuzz_line():
+            terminalreporter.write_line(self.fuzz_line())
         from routify_suite.conformance.results import run_notes
 
         for note in run_notes(self.rows):  # wrapped to a CI log's width

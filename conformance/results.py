@@ -43,6 +43,8 @@ def case_result(nodeid: str, row: Row) -> CaseResult:
         kind=kind,
         row=row.checked[0] if row.checked and own_check == "suite.error" else own_check,
         exchanges=[exchange["id"] for exchange in row.exchanges],
+        reproducer=row.reproducer if row.verdict in ("fail", "non-strict") else "",
+        generated=dict(row.generated),
     )
 
 

@@ -27,6 +27,8 @@ class Row:
     """Wire transcripts (keys masked) of the exchanges the case saw."""
     reconnects: list[str] = field(default_factory=list)
     """Exchanges of the case that went again on a new connection (see routify_suite.keepalive)."""
+    reproducer: str = ""
+    generated: dict[str, Any] = field(default_factory=dict)
     resent_alone: list[str] = field(default_factory=list)
     """Exchanges of the case sent again alone after failing among others (see pool.py)."""
 
@@ -41,6 +43,8 @@ class Row:
         seen = {exchange["id"] for exchange in self.exchanges}
         self.exchanges += [x for x in phase.get("exchanges", []) if x["id"] not in seen]
         self.reconnects += [r for r in phase.get("reconnects", ()) if r not in self.reconnects]
+        self.reproducer = phase.get("reproducer") or self.reproducer
+        self.generated = phase.get("generated") or self.generated
         self.resent_alone += [
             r for r in phase.get("resent_alone", ()) if r not in self.resent_alone
         ]

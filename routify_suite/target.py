@@ -52,6 +52,10 @@ class Target:
     """How many exchanges the conformance suite sends at once (1: one after another)."""
     strict: bool = False
     """Fail every non-strict finding too (the full OpenAI contract); CLI --strict sets it."""
+    fuzz: int = 0
+    """Generated valid and invalid requests the conformance run adds (CLI --fuzz sets it)."""
+    fuzz_seed: int | None = None
+    """Their seed (CLI --seed); None: the run picks one and prints it."""
 
     @property
     def url(self) -> str:
@@ -208,6 +212,8 @@ def parse_target(document: dict[str, Any], source: str = "<target>") -> Target:
         source=source,
         concurrency=document.get("concurrency", DEFAULT_CONCURRENCY),
         strict=document.get("strict", False),
+        fuzz=document.get("fuzz", 0),
+        fuzz_seed=document.get("fuzz_seed"),
     )
 
 

@@ -111,6 +111,24 @@ def _exit_code(pytest_status: int) -> int:
     help="Seconds for the whole run; cases not started by then are reported not run (exit 1).",
 )
 @click.option(
+    "--fuzz",
+    type=click.IntRange(0, 10_000),
+    help="Add N generated valid and N generated invalid requests as cases [default: the "
+    "target's fuzz, else 0].",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(0, 2**32 - 1),
+    help="Seed of the generated requests (the same seed draws the same ones) [default: the "
+    "target's fuzz_seed, else one is picked and printed].",
+)
+@click.option(
+    "--replay",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Run only the failing generated cases of an earlier run's results.json, with the "
+    "bodies it reported.",
+)
+@click.option(
     "--strict",
     is_flag=True,
     default=False,
@@ -127,6 +145,9 @@ def conformance(
     stream_idle_timeout: float,
     concurrency: int | None,
     max_time: float | None,
+    fuzz: int | None,
+    seed: int | None,
+    replay: Path | None,
     strict: bool,
     pytest_args: Sequence[str],
 ) -> int:
@@ -146,6 +167,13 @@ def conformance(
         )
     except TargetError as error:
         return _fail(Redactor([api_key or ""])(str(error)))
+    if replay is not None:
+        from routify_suite.conformance.fuzz import replay_cases
+
+        try:
+            replay_cases(str(replay))
+        except ValueError as error:  # one line, before any server starts or request goes
+            return _fail(f"--replay: {error}")
     embedded = target_file is None and base_url is None
     # The embedded server is checked with the local target (its keys), at the server's URL.
     options = RunOptions(
@@ -156,6 +184,9 @@ def conformance(
         stream_idle_timeout,
         concurrency,
         max_time,
+        fuzz,
+        seed,
+        replay,
     )
     try:
         with (
@@ -184,6 +215,9 @@ class RunOptions:
     idle: float
     concurrency: int | None
     max_time: float | None
+    fuzz: int | None = None
+    seed: int | None = None
+    replay: Path | None = None
 
 
 def _probe(base_url: str, target: Target) -> str | None:
@@ -230,6 +264,9 @@ def _run_pytest(
         ("--routify-profile", options.profile),
         ("--routify-concurrency", options.concurrency),
         ("--routify-max-time", options.max_time),
+        ("--routify-fuzz", options.fuzz),
+        ("--routify-fuzz-seed", options.seed),
+        ("--routify-replay", options.replay),
     ):
         if value is not None:
             args += [flag, f"{value:g}" if isinstance(value, float) else str(value)]

@@ -46,6 +46,9 @@ class CaseResult:
     """Ids of the exchanges it saw, keys of :attr:`RunResult.exchanges`."""
     reproducer: str = ""
     """A shell command (curl) that sends the failing request again; "" when there is none."""
+    generated: dict[str, Any] = field(default_factory=dict)
+    """A generated case (--fuzz): kind, index, seed, count, breaks, the body reported (shrunk)
+    and how it was shrunk; what ``--replay`` reads back. Empty for the fixed cases."""
 
     @property
     def rows(self) -> list[str]:

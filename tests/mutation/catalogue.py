@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from tests.mutation.deviation import Deviation
 from tests.mutation.deviations_errors import ERROR_DEVIATIONS
+from tests.mutation.deviations_generated import GENERATED_DEVIATIONS
 from tests.mutation.deviations_params import PARAM_DEVIATIONS
 from tests.mutation.deviations_shape import SHAPE_DEVIATIONS
 from tests.mutation.deviations_stream import STREAM_DEVIATIONS
@@ -21,6 +22,11 @@ DEVIATIONS: tuple[Deviation, ...] = (
     *PARAM_DEVIATIONS,
 )
 
-ALL: dict[str, Deviation] = {item.name: item for item in (*DEVIATIONS, *VARIATIONS, *TOLERATED)}
+GENERATED: tuple[Deviation, ...] = GENERATED_DEVIATIONS
+"""Deviations the fixed cases pass and ``--fuzz`` fails."""
 
-__all__ = ["ALL", "DEVIATIONS", "TOLERATED", "VARIATIONS"]
+ALL: dict[str, Deviation] = {
+    item.name: item for item in (*DEVIATIONS, *VARIATIONS, *TOLERATED, *GENERATED)
+}
+
+__all__ = ["ALL", "DEVIATIONS", "GENERATED", "TOLERATED", "VARIATIONS"]

@@ -50,7 +50,8 @@ class Reply(_JsonBody):
         return replace(self, body=text.encode())
 
 
-Kind = Literal["deviation", "variation", "tolerated"]
+Kind = Literal["deviation", "variation", "tolerated", "generated"]
+"""generated: a deviation only generated requests reach (tests/mutation/deviations_generated.py)."""
 
 
 def _same(value: Any, *_: Any) -> Any:

@@ -7,7 +7,7 @@ import io
 import json
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from routify_suite.cli import main
@@ -70,14 +70,18 @@ def run_suite(
     options: Sequence[str] = (),
     every_case: bool = False,
     strict: bool = False,
+    select: str | None = None,
 ) -> SuiteRun:
-    """The suite, through ``deviation``, on the cases its ``select`` picks (empty or
-    ``every_case``: all), with more CLI ``options`` (e.g. --concurrency), or ``--strict``."""
+    """The suite, through ``deviation``, on the cases ``select`` (default: the deviation's)
+    picks (empty or ``every_case``: all), with more CLI ``options`` (e.g. --fuzz), or
+    ``--strict``."""
     mark = HARNESS.mark()
     with contextlib.ExitStack() as stack:
         if deviation.closes_connections:
             proxy_root, _ = stack.enter_context(closing_relay(proxy_root))
         base_url = f"{proxy_root}/{deviation.name}/v1"
+        if select is not None:
+            deviation = replace(deviation, select=select)
         run = _run(base_url, deviation, report_dir, options, every_case, strict)
     failed, retried = HARNESS.since(mark)
     if failed:
