@@ -149,7 +149,6 @@ class CaseLog:
         """What a generated case drew and reports (see conformance/fuzz.py)."""
         self.resent_alone: list[str] = []
         """Ids of the exchanges this case used that were sent again alone (see pool.py)."""
-        """Ids of the exchanges this case used that needed a new connection."""
         self.lenient = False
         """True for a Routify-only case in the openai profile: every finding is non-strict."""
         self.strict = strict

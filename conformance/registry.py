@@ -134,7 +134,7 @@ _TABLE: Final = (
         "response.finish-reason",
         SHOULD,
         f'Spec, Response: "finish_reason": "stop"; {OPENAI}: "tool_calls" only with tool_calls, '
-        '"length" only at max_tokens',
+        '"length" at max_tokens or where the context window ends',
         f"{_CHECKS}.response.finish_consistency",
     ),
     # Streaming.

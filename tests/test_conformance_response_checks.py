@@ -130,13 +130,18 @@ BROKEN: dict[str, tuple[Callable[[], Exchange], str]] = {
         lambda: _exchange(_set("choices.0.finish_reason", "tool_calls")),
         "response.finish-reason",
     ),
-    "length below max_tokens": (
-        lambda: _exchange(
-            _set("usage", {"prompt_tokens": 7, "completion_tokens": 2, "total_tokens": 9})
-        ),
-        "response.finish-reason",
-    ),
 }
+
+
+def test_length_below_max_tokens_is_non_strict() -> None:
+    """A context window that fills first also ends with "length": tolerated, and only
+    --strict fails it."""
+    usage = {"prompt_tokens": 7, "completion_tokens": 2, "total_tokens": 9}
+    findings = all_response_findings(_exchange(_set("usage", usage)), local_target())
+    [length] = [f for f in findings if f.check == "response.finish-reason"]
+    assert "context window" in length.expected
+    assert not length.fails(strict_mode=False)
+    assert length.fails(strict_mode=True)
 
 
 @pytest.mark.parametrize("name", sorted(BROKEN))

@@ -228,8 +228,13 @@ def finish_consistency(
                 finding(
                     exchange,
                     "response.finish-reason",
-                    f"finish_reason length only when completion_tokens reach {cap}",
+                    f"finish_reason length when completion_tokens reach {cap}"
+                    " (or the model's context window ends)",
                     f"length with completion_tokens {completion}",
+                    # Non-strict: a model whose context window fills before max_tokens also
+                    # stops with "length" (OpenAI: "max_tokens or the token limit"), and the
+                    # suite cannot see the window's size; a client reads the same truncation.
+                    impact=False,
                 )
             )
     return found
