@@ -11,13 +11,13 @@ from __future__ import annotations
 import time
 from typing import Final, TextIO
 
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from routify_suite.load.comparison import RESAMPLES, Change, Comparison, LoadRun, Row
 from routify_suite.load.regression import Verdict
 from routify_suite.report.html import asset, environment
+from routify_suite.report.terminal import terminal_console
 
 TERMINAL_STATS: Final = ("p50", "p95", "p99")
 
@@ -62,7 +62,7 @@ def _shown(row: Row, named: set[str]) -> bool:
 def print_comparison(
     comparison: Comparison, verdicts: list[Verdict], out: TextIO, width: int | None = None
 ) -> None:
-    console = Console(file=out, highlight=False, soft_wrap=False, width=width)
+    console = terminal_console(out, width)
     runs = comparison.runs
     heads = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
     for column in ("#", "run", "target", "requests", "duration"):

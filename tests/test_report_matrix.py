@@ -11,7 +11,7 @@ import pytest
 from routify_suite.cli import main
 from routify_suite.report.html import render_matrix
 from routify_suite.report.model import CaseResult, ResultsError, RunResult, load_run
-from routify_suite.report.terminal import print_matrix
+from routify_suite.report.terminal import print_matrix, terminal_console
 from routify_suite.report.writers import write_all
 
 
@@ -192,3 +192,12 @@ def test_terminal_shows_how_runs_differ_when_their_counts_look_alike() -> None:
     assert "pass 5 n-e 1" in row
     assert "tool-call pass/n-e" in row
     assert max(len(line) for line in text.splitlines()) <= 80
+
+
+def test_tables_in_a_ci_log_get_its_100_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not a terminal and no COLUMNS: 100 columns (rich alone would cut columns at 80)."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+    assert terminal_console(io.StringIO()).width == 100
+    assert terminal_console(io.StringIO(), 60).width == 60
+    monkeypatch.setenv("COLUMNS", "120")
+    assert terminal_console(io.StringIO()).width == 120

@@ -7,6 +7,7 @@ the runs agree, one line says so instead of an empty table.
 
 from __future__ import annotations
 
+import os
 from typing import TextIO
 
 from rich.console import Console
@@ -32,8 +33,21 @@ SHORT = {
 }
 
 
-def _console(out: TextIO, width: int | None) -> Console:
+CI_LOG_WIDTH = 100
+"""The width a table gets when it is not written to a terminal (a CI log) and COLUMNS is unset."""
+
+
+def terminal_console(out: TextIO, width: int | None = None) -> Console:
+    """A console for tables: the given width, else the terminal's, else a CI log's 100
+    columns (rich would fall back to 80 and cut columns that fit in a CI log)."""
+    if width is None and "COLUMNS" not in os.environ and not _is_terminal(out):
+        width = CI_LOG_WIDTH
     return Console(file=out, highlight=False, soft_wrap=False, width=width)
+
+
+def _is_terminal(out: TextIO) -> bool:
+    isatty = getattr(out, "isatty", None)
+    return bool(isatty and isatty())
 
 
 def _runs_table(runs: list[RunResult]) -> Table:
@@ -134,7 +148,7 @@ def print_matrix(
 ) -> None:
     """One line per run, then the check ids whose verdicts differ between the runs (one run:
     those that failed); every row with ``only_differences=False``."""
-    console = _console(out, width)
+    console = terminal_console(out, width)
     console.print(_runs_table(runs))
     matrix = build_matrix(runs)
     table = _differences(runs, matrix, only_differences, console.width)
