@@ -33,10 +33,10 @@ from routify_suite.load.bootstrap import (
     population,
     resampled,
 )
+from routify_suite.load.records import RECORD_FILE
 from routify_suite.report.model import read_document
 
 NAN: Final = float("nan")
-REQUESTS_FILE: Final = "requests.jsonl"
 SUMMARY_FILE: Final = "summary.json"
 SEED: Final = 20
 CONFIDENCE: Final = 0.95
@@ -190,10 +190,10 @@ def read_run(path: Path) -> LoadRun:
     summary = read_document(summary_path, ComparisonError)
     if not isinstance(summary, dict) or "ttft_ms" not in summary:
         raise ComparisonError(f"{summary_path}: not a routify-suite load summary")
-    records_path = directory / REQUESTS_FILE
+    records_path = directory / RECORD_FILE
     if not records_path.is_file():
         raise ComparisonError(
-            f"{directory}: no {REQUESTS_FILE} (written by routify-suite load runs of this"
+            f"{directory}: no {RECORD_FILE} (written by routify-suite load runs of this"
             " version); the intervals are bootstrapped from it"
         )
     values: dict[str, list[float]] = {name: [] for name in COLUMNS}

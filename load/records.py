@@ -3,7 +3,7 @@ turn, which worker, what the server said) and runs can be compared request by re
 
 The keys are a contract (run comparison and bootstrapped intervals read them): see
 :data:`RECORD_KEYS`. A line is bounded (no reply text, no per-token arrays; ids and reasons are
-cut at :data:`MAX_TEXT` characters), about 450 bytes, so 1,000 requests cost about 0.45 MB.
+cut at :data:`MAX_TEXT` characters), about 380 bytes, so 1,000 requests cost about 0.4 MB.
 
 Lines are built with orjson when a request ends and kept in memory; they reach the file in
 one append per second (a lone process) or ride to the master in the stats reports (workers),
