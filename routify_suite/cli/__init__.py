@@ -18,8 +18,6 @@ from routify_suite.cli.load import load
 from routify_suite.cli.report import report
 from routify_suite.cli.serve import serve
 
-EXIT_USAGE = 2
-
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="routify-suite")

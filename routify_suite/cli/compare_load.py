@@ -13,7 +13,9 @@ from pathlib import Path
 
 import click
 
-EXIT_REGRESSED, EXIT_USAGE = 1, 2
+from routify_suite.cli.exits import EXIT_FAILED, EXIT_USAGE
+
+EXIT_REGRESSED = EXIT_FAILED
 
 
 def is_load_report(path: Path) -> bool:

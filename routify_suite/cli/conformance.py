@@ -17,11 +17,11 @@ from pathlib import Path
 
 import click
 
+from routify_suite.cli.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from routify_suite.redact import Redactor
 from routify_suite.target import Target
 
 DEFAULT_REPORT_DIR = Path("reports") / "conformance"
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 KEY_VARIABLE = "ROUTIFY_SUITE_CONFORMANCE_API_KEY"
 """--api-key reaches the plugin through this variable, so the key is never in pytest's argv."""
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-EXIT_USAGE = 2
+from routify_suite.cli.exits import EXIT_USAGE
 
 # (package holding the files, its subfolder or "", folder under DIR, file suffixes copied)
 SHIPPED: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (

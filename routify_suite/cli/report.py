@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from click.core import ParameterSource
 
-EXIT_FAILED, EXIT_USAGE = 1, 2
+from routify_suite.cli.exits import EXIT_FAILED, EXIT_USAGE
 
 
 @click.command("report", context_settings={"help_option_names": ["-h", "--help"]})

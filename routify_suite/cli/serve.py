@@ -11,9 +11,8 @@ from pathlib import Path
 
 import click
 
+from routify_suite.cli.exits import EXIT_USAGE
 from routify_suite.cli.server_options import capacity_options, delay_option
-
-EXIT_USAGE = 2
 
 
 @click.command("serve")
