@@ -10,65 +10,14 @@ expected vs got from the first case, how many cases, the first few node ids and 
 from __future__ import annotations
 
 import textwrap
-from dataclasses import dataclass, field
 
-from routify_suite.report.model import CaseResult, RunResult
+from routify_suite.report.model import RunResult
 from routify_suite.report.shell_wrap import wrap_shell
+from routify_suite.report.view import FailureGroup, run_view
 
 WIDTH = 100
 FIRST = 3
 """Node ids and request ids named per check; the rest are in results.json and report.html."""
-
-
-@dataclass
-class FailedCheck:
-    """Every failing case of one check id, in run order."""
-
-    check: str
-    level: str = ""
-    rule: str = ""
-    expected: str = ""
-    got: str = ""
-    cases: list[CaseResult] = field(default_factory=list)
-    request_ids: list[str] = field(default_factory=list)
-
-
-def failed_checks(run: RunResult) -> list[FailedCheck]:
-    """The failing check ids, most cases first; the first case's finding speaks for each."""
-    checks: dict[str, FailedCheck] = {}
-    for case in run.cases:
-        if case.verdict != "fail":
-            continue
-        failing = [f for f in case.findings if f.get("verdict", "fail") == "fail"]
-        if not failing:  # no finding: the case could not run (suite.error)
-            failing = [
-                {"check": c, "rule": case.rule, "got": _error_line(case.message)}
-                for c in case.failed_checks or ["suite.error"]
-            ]
-        for finding in failing:
-            check = str(finding["check"])
-            entry = checks.get(check)
-            if entry is None:
-                entry = checks[check] = FailedCheck(
-                    check,
-                    level=run.level(check, finding),
-                    rule=str(finding.get("rule") or run.rule(check)),
-                    expected=str(finding.get("expected") or ""),
-                    got=str(finding.get("got") or ""),
-                )
-            if case not in entry.cases:
-                entry.cases.append(case)
-            request_id = finding.get("request_id")
-            if request_id and request_id not in entry.request_ids:
-                entry.request_ids.append(str(request_id))
-    return sorted(checks.values(), key=lambda entry: (-len(entry.cases), entry.check))
-
-
-def _error_line(text: str) -> str:
-    """The exception of a pytest failure text (its last ``E   `` line), else its last line."""
-    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
-    errors = [line.removeprefix("E").strip() for line in lines if line.startswith("E ")]
-    return (errors or lines or [""])[-1]
 
 
 def _field(label: str, text: str, width: int) -> list[str]:
@@ -91,7 +40,7 @@ def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def check_block(entry: FailedCheck, width: int = WIDTH) -> list[str]:
+def check_block(entry: FailureGroup, width: int = WIDTH) -> list[str]:
     """The lines of one failing check id."""
     count = len(entry.cases)
     cases = f"{count} case" + ("" if count == 1 else "s")
@@ -116,7 +65,7 @@ def check_block(entry: FailedCheck, width: int = WIDTH) -> list[str]:
 
 def summary_lines(run: RunResult, width: int = WIDTH) -> list[str]:
     """Every failing check's block, then where the rest is; nothing when no case failed."""
-    entries = failed_checks(run)
+    entries = run_view(run).failures  # the HTML report's groups, in its order
     lines: list[str] = []
     for entry in entries:
         lines += check_block(entry, width)

@@ -102,13 +102,16 @@ def case_key(run_index: int, case_index: int) -> str:
 
 
 def _groups(run: RunResult, index: int, verdict: str) -> list[FailureGroup]:
+    """The check ids of the cases with ``verdict``, one group each, MUST first, then by cases.
+
+    A failing case counts only under the checks whose findings failed it (a finding it also
+    tolerated is not a failure); a case that could not run counts under ``suite.error`` with
+    its exception's line. The HTML report and the terminal's failure summary both read these."""
     groups: dict[str, FailureGroup] = {}
     for number, case in enumerate(run.cases):
         if case.verdict != verdict:
             continue
-        checks = case.failed_checks or ["suite.error"]
-        for check in checks:
-            finding = next((f for f in case.findings if f.get("check") == check), None)
+        for check, finding in _case_findings(case, verdict):
             group = groups.get(check)
             if group is None:
                 group = groups[check] = FailureGroup(
@@ -117,10 +120,11 @@ def _groups(run: RunResult, index: int, verdict: str) -> list[FailureGroup]:
                     level=run.level(check, finding),
                     rule=(finding or {}).get("rule") or run.rule(check) or case.rule,
                     expected=(finding or {}).get("expected", case.expected),
-                    got=(finding or {}).get("got", case.got or case.message[:300]),
+                    got=(finding or {}).get("got", case.got or error_line(case.message)),
                 )
-            group.cases.append(case)
-            group.case_keys.append(case_key(index, number))
+            if case not in group.cases:
+                group.cases.append(case)
+                group.case_keys.append(case_key(index, number))
             request_id = (finding or {}).get("request_id") or case.request_id
             if request_id and request_id not in group.request_ids:
                 group.request_ids.append(request_id)
@@ -130,6 +134,23 @@ def _groups(run: RunResult, index: int, verdict: str) -> list[FailureGroup]:
     return sorted(
         groups.values(), key=lambda g: (level_rank.get(g.level, 2), -len(g.cases), g.check)
     )
+
+
+def _case_findings(case: CaseResult, verdict: str) -> list[tuple[str, dict[str, Any] | None]]:
+    """(check id, its first finding) for each check a case of ``verdict`` is grouped under."""
+    if verdict == "fail":
+        failing = [f for f in case.findings if f.get("verdict", "fail") == "fail"]
+        if failing:
+            return [(str(f["check"]), f) for f in failing]
+    checks = case.failed_checks or ["suite.error"]
+    return [(c, next((f for f in case.findings if f.get("check") == c), None)) for c in checks]
+
+
+def error_line(text: str) -> str:
+    """The exception of a pytest failure text (its last ``E   `` line), else its last line."""
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    errors = [line.removeprefix("E").strip() for line in lines if line.startswith("E ")]
+    return (errors or lines or [""])[-1]
 
 
 def run_view(run: RunResult, index: int = 0) -> RunView:
